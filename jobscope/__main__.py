@@ -1,0 +1,6 @@
+"""python -m jobscope"""
+
+from jobscope.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""JobAd -> Report: the whole pipeline for one ad.
+
+segment -> requirement items -> classify -> specialism profile -> platforms -> role decision.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from jobscope.language import detect_language
+from jobscope.model import SPECIALISMS, JobAd, Report, Requirement
+from jobscope.normalize import clean_text, fold_gender, one_line
+from jobscope.platforms import detect, split_demanded
+from jobscope.resources import load_json
+from jobscope.segment import requirement_items, segment
+from jobscope.settings import Settings
+
+if TYPE_CHECKING:  # pragma: no cover
+    from jobscope.classify import Classifier
+
+_CLASSIFIERS: dict[tuple[object, float, object], Classifier] = {}
+
+
+def get_classifier(settings: Settings) -> Classifier:
+    """One verified classifier per process and model setting."""
+    from jobscope.classify import load_classifier
+
+    key = (settings.model_path, settings.label_threshold, settings.cache_dir)
+    if key not in _CLASSIFIERS:
+        _CLASSIFIERS[key] = load_classifier(settings)
+    return _CLASSIFIERS[key]
+
+
+@lru_cache(maxsize=1)
+def _social_title() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in load_json("roles.json")["social_title"]), re.I)
+
+
+def specialism_profile(requirements: list[Requirement]) -> dict[str, float]:
+    """Share of the ad's specialism work per specialism: each demanded item counts once,
+    split equally over its specialisms; sums to 1, or all 0 when there is none."""
+    weights = dict.fromkeys(SPECIALISMS, 0.0)
+    for req in requirements:
+        specs = [label for label in req.labels if label in weights]
+        if req.optional or not specs:
+            continue
+        for label in specs:
+            weights[label] += 1.0 / len(specs)
+    total = sum(weights.values())
+    return {k: (v / total if total else 0.0) for k, v in weights.items()}
+
+
+def primary_specialism(requirements: list[Requirement], profile: dict[str, float]) -> str:
+    """The specialism with the largest share; on a tie the one the ad names first."""
+    best = max(profile.values())
+    if best <= 0:
+        return "none"
+    tied = [k for k, v in profile.items() if abs(v - best) < 1e-9]
+    if len(tied) == 1:
+        return tied[0]
+    for req in requirements:
+        for label in req.labels:
+            if label in tied and not req.optional:
+                return label
+    return tied[0]
+
+
+def is_social_media_role(title: str, requirements: list[Requirement], settings: Settings) -> bool:
+    """A social-media role by its title, or by the share of its items that are social work."""
+    if _social_title().search(fold_gender(title)):
+        return True
+    demanded = [r for r in requirements if not r.optional]
+    social = [r for r in demanded if any(label in SPECIALISMS for label in r.labels)]
+    return (
+        len(social) >= settings.social_role_min_items
+        and len(social) / max(len(demanded), 1) >= settings.social_role_min_share
+    )
+
+
+def analyze(ad: JobAd, *, settings: Settings | None = None, explain: bool = False,
+            classifier: Classifier | None = None) -> Report:
+    """Analyse one ad and return its report (flags and score are left to the flags stage)."""
+    settings = settings or Settings()
+    sections = segment(ad)
+    items = requirement_items(sections)
+    model = classifier or get_classifier(settings)
+    labels, scores = model.predict([item.text for item in items])
+    requirements = [
+        Requirement(
+            text=item.text,
+            section=item.section,
+            labels=item_labels,
+            scores=item_scores,
+            optional=item.optional,
+            explanation=model.explain(item.text) if explain else None,
+        )
+        for item, item_labels, item_scores in zip(items, labels, scores)
+    ]
+    profile = specialism_profile(requirements)
+    demanded_specs = [k for k in SPECIALISMS if profile[k] > 0]
+
+    title = one_line(clean_text(ad.title)) if ad.title else ""
+    chunks: list[tuple[str, str, bool]] = [(title, "title", True)] if title else []
+    requirement_sections = {item.section for item in items}
+    for section in sections:
+        for block in section.blocks:
+            if section.kind in {"tasks", "profile", "optional"} or (
+                section.kind == "other" and "other" in requirement_sections
+            ):
+                continue  # read below, item by item
+            chunks.append((block.text, section.kind, False))
+    chunks.extend((req.text, req.section, not req.optional) for req in requirements)
+    hits = detect(chunks)
+    demanded, mentioned = split_demanded(hits)
+
+    body = "\n".join(block.text for s in sections for block in s.blocks)
+    return Report(
+        id=ad.id,
+        title=title,
+        language=detect_language(f"{title}\n{body}"),
+        date_posted=ad.date_posted,
+        source_kind=ad.source_kind,
+        source_location=ad.source_location,
+        social_media_role=is_social_media_role(title, requirements, settings),
+        primary_specialism=primary_specialism(requirements, profile),
+        demanded_specialisms=demanded_specs,
+        specialisms=profile,
+        requirements=requirements,
+        networks_demanded=demanded,
+        networks_mentioned=mentioned,
+        sections=sections,
+        platform_hits=hits,
+        company=ad.company,
+        location=ad.location,
+        salary=ad.salary,
+    )
+
+
+def analyze_source(source: str, *, settings: Settings | None = None, explain: bool = False) -> Report:
+    """Read one ad from a path, "-" or a URL and analyse it."""
+    from jobscope.ingest import load_ad
+
+    settings = settings or Settings()
+    return analyze(load_ad(source, settings=settings), settings=settings, explain=explain)

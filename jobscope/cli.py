@@ -1,0 +1,188 @@
+"""The jobscope command line: parse options, call the library, render, exit.
+
+Every exception becomes a one-line message and an exit code in :func:`main`, nowhere else.
+Heavy modules (scikit-learn, bs4, requests) are imported inside the commands, so
+`jobscope --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from jobscope import __version__
+from jobscope.errors import ExitCode, JobscopeError
+
+app = typer.Typer(
+    name="jobscope",
+    help="Reads social-media job ads and tells what they really ask for.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_state = {"debug": False}
+
+
+class OutputFormat(str, Enum):
+    auto = "auto"
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"jobscope {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def _settings(config: Path | None, **overrides: object) -> object:
+    from jobscope.settings import Settings
+
+    changes = {k: v for k, v in overrides.items() if v is not None}
+    if config is not None:
+        return Settings.from_file(config, **changes)
+    return Settings(**changes)  # type: ignore[arg-type]
+
+
+ConfigOption = Annotated[
+    Optional[Path],
+    typer.Option("--config", help="A TOML settings file ([jobscope] table).", dir_okay=False),
+]
+ModelOption = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--model",
+        help="A model file to use instead of the shipped one; its .card.json must sit beside it.",
+        dir_okay=False,
+    ),
+]
+
+
+@app.command()
+def check(
+    source: Annotated[str, typer.Argument(help="A file (.txt .md .html .json), - for stdin, or a URL.")],
+    fmt: Annotated[
+        OutputFormat,
+        typer.Option("--format", "-f", help="text on a terminal, json when piped (auto)."),
+    ] = OutputFormat.auto,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show the terms that drove each item's labels.")
+    ] = False,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="Allow URLs on private or loopback addresses.")
+    ] = False,
+    model: ModelOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Read one job ad and report what it demands."""
+    from jobscope.analyze import analyze_source
+    from jobscope.render import render
+
+    settings = _settings(config, model_path=model, allow_private=allow_private or None)
+    report = analyze_source(source, settings=settings, explain=explain)  # type: ignore[arg-type]
+    chosen = fmt.value
+    if chosen == "auto":
+        chosen = "text" if sys.stdout.isatty() else "json"
+    color = chosen == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    typer.echo(render(report, chosen, color=color))
+
+
+@app.command()
+def train(
+    corpus: Annotated[
+        Optional[Path], typer.Option(help="Folder of corpus item files (*.jsonl).", file_okay=False)
+    ] = None,
+    out: Annotated[
+        Optional[Path], typer.Option(help="Where the model and its card are written.", file_okay=False)
+    ] = None,
+    folds: Annotated[int, typer.Option(min=2, max=20, help="Cross-validation folds.")] = 5,
+) -> None:
+    """Train the specialism model from the corpus and write it with its model card."""
+    from jobscope.errors import ModelError
+    from jobscope.resources import shipped_path
+    from jobscope.train import train as train_model
+
+    corpus = corpus or shipped_path("corpus/items")
+    if corpus is None:
+        raise ModelError("no corpus found; pass --corpus")
+    if out is None:
+        models = shipped_path("models")
+        out = models if models is not None else Path("models")
+    result = train_model(corpus, out, folds=folds)
+    cv = result.card["cross_validation"]
+    typer.echo(f"model: {result.model_path}", err=True)
+    typer.echo(f"card:  {result.card_path}", err=True)
+    typer.echo(
+        f"{result.card['corpus_items']} items; cross-validated macro-F1 {cv['macro_f1']:.3f}",
+        err=True,
+    )
+
+
+def _configure_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("jobscope: %(message)s"))
+    logger = logging.getLogger("jobscope")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def _click_exception() -> type[Exception]:
+    """The ClickException class of whichever click typer uses (its own or the click package)."""
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app and turn every outcome into one exit code."""
+    _configure_logging()
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    click_exception = _click_exception()
+    try:
+        result = app(args=args, prog_name="jobscope", standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("jobscope: interrupted", err=True)
+        sys.exit(ExitCode.INTERRUPTED)
+    except click_exception as exc:
+        exc.show()  # type: ignore[attr-defined]
+        sys.exit(ExitCode.USAGE)
+    except JobscopeError as exc:
+        if debug:
+            raise
+        typer.echo(f"jobscope: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(ExitCode.OK)
+    except Exception as exc:
+        if debug:
+            raise
+        typer.echo(
+            f"jobscope: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+            err=True,
+        )
+        sys.exit(ExitCode.SOME_FAILED)
+    # In non-standalone mode a command's typer.Exit(code) comes back as its return value.
+    sys.exit(result if isinstance(result, int) else ExitCode.OK)

@@ -1,0 +1,84 @@
+"""Text normalisation that survives real ads.
+
+`clean_text` repairs what ads arrive with (mojibake, entities, odd spaces, soft
+hyphens, Windows line endings) and keeps the words as written. `model_text`
+is the classifier's view of a text: lower case, gender forms folded,
+compounds split; it is part of the pickled model, so keep its behaviour stable.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+# Characters that are not there for a reader: zero-width spaces and joiners, BOMs, soft hyphens.
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e]")
+# Every kind of space but the newline becomes a plain space.
+_SPACES = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_MULTISPACE = re.compile(" {2,}")
+_MOJIBAKE_HINT = re.compile("[ÃÂâ][\u0080-\u00bf\u2000-\u203f\u20ac\u0152-\u0178]|â€")
+
+
+def repair_mojibake(text: str) -> str:
+    """Repair UTF-8 text that was decoded as Latin-1/cp1252 ("fÃ¼r" -> "für")."""
+    if not _MOJIBAKE_HINT.search(text):
+        return text
+    import ftfy  # lazy: only texts that look broken pay for it
+
+    return ftfy.fix_encoding(text)
+
+
+def clean_text(text: str, *, unescape: bool = True) -> str:
+    """Normalise a text for reading: entities, spaces, invisible characters, line endings."""
+    text = repair_mojibake(text)
+    if unescape and "&" in text:
+        text = html.unescape(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
+    text = _INVISIBLE.sub("", text)
+    text = _SPACES.sub(" ", text)
+    text = unicodedata.normalize("NFC", text)
+    lines = [_MULTISPACE.sub(" ", line).strip() for line in text.split("\n")]
+    # Collapse runs of blank lines to one.
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip()
+
+
+def one_line(text: str) -> str:
+    """Collapse all whitespace of a text to single spaces."""
+    return " ".join(text.split())
+
+
+# Gender tags of German (and some English) titles: (m/w/d), (w/m/d), (m/f/d), (all genders), (gn) ...
+GENDER_TAG = re.compile(
+    r"\(\s*(?:[mwfdxi]\s*[/|,]\s*){1,3}[mwfdxi]\s*\)"
+    r"|\(\s*(?:all\s+genders?|alle\s+geschlechter|gn|genderneutral|d)\s*\)"
+    r"|\b(?:[mwfd]\s*/\s*){2}[mwfdx]\b",
+    re.IGNORECASE,
+)
+# In-word gender forms: Manager:in, Mitarbeiter*innen, Kolleg_innen, Follower/-innen, NutzerInnen.
+_GENDER_SUFFIX = re.compile(r"(?<=[a-zäöüß])(?:[:*_·]|/-?)(in(?:nen)?)\b", re.IGNORECASE)
+_BINNEN_I = re.compile(r"(?<=[a-zäöüß])In(nen)?\b")
+
+
+def fold_gender(text: str) -> str:
+    """"Manager:in" -> "Manager", "Mitarbeiter*innen" -> "Mitarbeiter" (for matching, not display)."""
+    text = GENDER_TAG.sub(" ", text)
+    text = _GENDER_SUFFIX.sub("", text)
+    return _BINNEN_I.sub("", text)
+
+
+_HYPHEN_BETWEEN_WORDS = re.compile(r"(?<=\w)[-‐‑–/](?=\w)")
+_NUMBERS = re.compile(r"\d+")
+
+
+def model_text(text: str) -> str:
+    """The classifier's view of an item text (used inside the pickled pipeline)."""
+    text = fold_gender(text)
+    text = _HYPHEN_BETWEEN_WORDS.sub(" ", text)
+    text = _NUMBERS.sub("0", text)
+    return text.lower()

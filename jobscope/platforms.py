@@ -1,0 +1,219 @@
+"""Platform knowledge (aliases, formats, launch and shutdown dates) and detection of the
+platforms an ad demands versus the ones it only mentions (see LABELS.md)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from jobscope.model import PlatformHit
+from jobscope.resources import load_json
+
+
+@dataclass(frozen=True)
+class Platform:
+    id: str
+    name: str
+    category: str
+    launched: date | None
+    """The earliest day the table's launch entry allows (a year-only entry: 1 January)."""
+    shutdown: date | None
+    """The latest day the table's shutdown entry allows (a year-only entry: 31 December)."""
+    status_uncertain: bool = False
+    note: str = ""
+
+    def active_on(self, day: date) -> bool:
+        return (self.launched is None or self.launched <= day) and (
+            self.shutdown is None or day <= self.shutdown
+        )
+
+
+def _table_date(value: str | None, *, latest: bool) -> date | None:
+    if not value:
+        return None
+    parts = [int(p) for p in str(value).split("-")]
+    if len(parts) == 3:
+        return date(*parts)
+    if len(parts) == 2:
+        year, month = parts
+        if not latest:
+            return date(year, month, 1)
+        nxt = date(year + month // 12, month % 12 + 1, 1)
+        return date.fromordinal(nxt.toordinal() - 1)
+    return date(parts[0], 12, 31) if latest else date(parts[0], 1, 1)
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    pattern: re.Pattern[str]
+    platforms: tuple[str, ...]
+    ambiguous: bool = False
+    link: bool = False
+
+
+@lru_cache(maxsize=1)
+def platforms() -> dict[str, Platform]:
+    """The platform table, keyed by id."""
+    table = load_json("platforms.json")
+    return {
+        p["id"]: Platform(
+            id=p["id"],
+            name=p["name"],
+            category=p["category"],
+            launched=_table_date(p.get("launched"), latest=False),
+            shutdown=_table_date(p.get("shutdown"), latest=True),
+            status_uncertain=bool(p.get("status_uncertain", False)),
+            note=p.get("note", ""),
+        )
+        for p in table["platforms"]
+    }
+
+
+def _word(alias: str) -> str:
+    """An alias as a whole-word pattern; spaces inside match any space or hyphen."""
+    parts = [re.escape(part) for part in alias.split()]
+    body = r"[\s\-]*".join(parts)
+    start = r"(?<![\w@/.])" if alias[0].isalnum() else ""
+    end = r"(?![\w])" if alias[-1].isalnum() else ""
+    return f"{start}{body}{end}"
+
+
+@lru_cache(maxsize=1)
+def _matchers() -> tuple[_Matcher, ...]:
+    table = load_json("platforms.json")
+    links: list[_Matcher] = []
+    found: list[_Matcher] = []
+    for p in table["platforms"]:
+        ids = (p["id"],)
+        domains = p.get("domains") or []
+        if domains:
+            alt = "|".join(re.escape(d) for d in sorted(domains, key=len, reverse=True))
+            links.append(
+                _Matcher(
+                    re.compile(rf"(?:https?://)?(?:[\w-]+\.)*(?:{alt})(?:/[^\s<>\"')]*)?", re.I),
+                    ids,
+                    link=True,
+                )
+            )
+        words = [a for a in p.get("aliases", []) if a]
+        if words:
+            if p.get("compound"):
+                alt = "|".join(re.escape(a) for a in sorted(words, key=len, reverse=True))
+                found.append(_Matcher(re.compile(alt, re.I), ids))
+            else:
+                alt = "|".join(_word(a) for a in sorted(words, key=len, reverse=True))
+                found.append(_Matcher(re.compile(alt, re.I), ids))
+        exact = [a for a in (p.get("case_sensitive_aliases") or []) + (p.get("formats") or []) if a]
+        if exact:
+            alt = "|".join(_word(a) for a in sorted(exact, key=len, reverse=True))
+            found.append(_Matcher(re.compile(alt), ids))
+        ambiguous = [a for a in p.get("ambiguous_aliases") or [] if a]
+        if ambiguous:
+            alt = "|".join(_word(a) for a in sorted(ambiguous, key=len, reverse=True))
+            found.append(_Matcher(re.compile(alt), ids, ambiguous=True))
+    for group, members in (table.get("groups") or {}).items():
+        aliases = (table.get("group_aliases") or {}).get(group, [])
+        bare = [a for a in aliases if a.lower() == group.lower()]
+        longer = [a for a in aliases if a.lower() != group.lower()]
+        if longer:
+            alt = "|".join(_word(a) for a in sorted(longer, key=len, reverse=True))
+            found.append(_Matcher(re.compile(alt, re.I), tuple(members)))
+        if bare:  # "Meta" alone only when capitalised ("meta" is a word in English)
+            found.append(_Matcher(re.compile(_word(bare[0].capitalize())), tuple(members)))
+    email = table.get("email_aliases") or []
+    if email:
+        alt = "|".join(_word(a) for a in sorted(email, key=len, reverse=True))
+        found.append(_Matcher(re.compile(alt, re.I), ("newsletter",)))
+    return tuple(links), tuple(found)  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=1)
+def _mention_cue() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{c})" for c in load_json("cues.json")["mention"]), re.I)
+
+
+def find_platforms(text: str) -> list[tuple[str, str, int, bool]]:
+    """Platforms named in `text`: (platform id, matched text, position, is_link).
+
+    Links (instagram.com/acme) are reported as links and their text is not read again;
+    an ambiguous alias ("X", "Threads") counts only beside another platform in the same text.
+    """
+    links, matchers = _matchers()  # type: ignore[misc]
+    hits: list[tuple[str, str, int, bool]] = []
+    spans: list[tuple[int, int]] = []
+    for matcher in links:
+        for m in matcher.pattern.finditer(text):
+            hits.extend((pid, m.group(0), m.start(), True) for pid in matcher.platforms)
+            spans.append(m.span())
+    if spans:
+        chars = list(text)
+        for start, end in spans:
+            chars[start:end] = " " * (end - start)
+        text = "".join(chars)
+    # All alias matches; where two overlap ("Facebook Messenger" and "Facebook", "Facebook Reels"
+    # and "Reels"), the longer one wins.
+    candidates: list[tuple[int, int, tuple[str, ...], bool]] = []
+    for matcher in matchers:
+        for m in matcher.pattern.finditer(text):
+            candidates.append((m.start(), m.end(), matcher.platforms, matcher.ambiguous))
+    candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
+    kept: list[tuple[int, int, tuple[str, ...], bool]] = []
+    for cand in sorted(candidates, key=lambda c: -(c[1] - c[0])):
+        if all(cand[1] <= k[0] or cand[0] >= k[1] for k in kept):
+            kept.append(cand)
+    plain = [c for c in kept if not c[3]]
+    if plain or hits:
+        usable = kept if (plain or any(not link for *_, link in hits)) else plain
+        for start, end, ids, is_ambiguous in usable:
+            if is_ambiguous and not plain:
+                continue
+            hits.extend((pid, text[start:end], start, False) for pid in ids)
+    hits.sort(key=lambda h: h[2])
+    return hits
+
+
+def _snippet(text: str, position: int, width: int = 90) -> str:
+    if len(text) <= width * 2:
+        return text
+    start = max(0, position - width)
+    end = min(len(text), position + width)
+    return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
+
+
+def detect(chunks: Iterable[tuple[str, str, bool]]) -> list[PlatformHit]:
+    """Platform hits in an ad's text chunks.
+
+    Each chunk is (text, section kind, may_demand): may_demand is true for the title and for
+    the ad's non-optional requirement items. A hit there is demanded unless its sentence is a
+    follow-us line or an application channel; every other hit is a mention.
+    """
+    cue = _mention_cue()
+    out: list[PlatformHit] = []
+    for text, section, may_demand in chunks:
+        found = find_platforms(text)
+        if not found:
+            continue
+        mention_only = bool(cue.search(text))
+        for pid, alias, position, link in found:
+            out.append(
+                PlatformHit(
+                    platform=pid,
+                    alias=alias,
+                    demanded=may_demand and not link and not mention_only,
+                    evidence=_snippet(text, position),
+                    section=section,
+                )
+            )
+    return out
+
+
+def split_demanded(hits: list[PlatformHit]) -> tuple[list[str], list[str]]:
+    """(demanded ids, mentioned-only ids), each in order of first appearance."""
+    demanded = list(dict.fromkeys(h.platform for h in hits if h.demanded))
+    mentioned = [
+        p for p in dict.fromkeys(h.platform for h in hits) if p not in set(demanded)
+    ]
+    return demanded, mentioned

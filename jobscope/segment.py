@@ -1,0 +1,263 @@
+"""JobAd -> sections -> requirement items.
+
+Works on one line-oriented view of every ad: HTML is first turned into marked text
+("# " headings, "- " list items) by :mod:`jobscope.extract`; Markdown and plain text are
+read as they are. Headings are found in all the forms ads use (HTML headings, Markdown
+headings, bold lines, lines ending in a colon, known heading phrases), bullets in all
+their forms (dashes, dots, emoji, numbers), and prose paragraphs are split into sentences.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from jobscope.extract import html_to_marked_text
+from jobscope.model import Block, JobAd, Section
+from jobscope.normalize import GENDER_TAG, clean_text, fold_gender, one_line
+from jobscope.resources import load_json
+
+_BULLET_CHARS = "-*•·–—▪▫◦●○■□►▶▸➤➔→✓✔✅☑✗+>"
+_BULLET = re.compile(
+    rf"^(?:[{re.escape(_BULLET_CHARS)}]|\d{{1,2}}[.)](?!\d)|[a-z][)])\s+(?P<text>.*)$"
+)
+_MD_HEADING = re.compile(r"^#{1,6}\s+(?P<text>.+?)\s*#*$")
+_BOLD_LINE = re.compile(r"^(\*\*|__)(?P<text>[^*_].*?)(\*\*|__)\s*:?\s*$")
+_INLINE_HEADING = re.compile(r"^(?P<head>[^:.!?]{3,45}):\s+(?P<rest>\S.*)$")
+_TRAILING_PUNCT = re.compile(r"[\s:;.,!?…–—-]+$")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"“”»)]*\s+(?=[\"„“»(]?[A-ZÄÖÜ0-9])")
+_ABBREVIATIONS = (
+    "z. B.", "z.B.", "u. a.", "u.a.", "d. h.", "d.h.", "z. T.", "z.T.", "u. U.", "o. ä.", "o.ä.",
+    "v. a.", "v.a.", "bzw.", "ca.", "ggf.", "inkl.", "evtl.", "usw.", "etc.", "e.g.", "i.e.",
+    "vs.", "Dr.", "Nr.", "mind.", "max.", "min.", "sog.", "bspw.", "Std.", "Mio.", "Tsd.", "St.",
+    "Str.", "Mr.", "Mrs.", "Ms.", "Prof.", "Abt.", "gem.", "zzgl.", "bzgl.", "Jh.", "approx.", "incl.",
+)
+_ABBREV_RE = re.compile("|".join(re.escape(a) for a in sorted(_ABBREVIATIONS, key=len, reverse=True)))
+_ORDINAL = re.compile(r"\b(\d{1,2})\.(?=\s+[A-ZÄÖÜ][a-zäöü])")
+_PLACEHOLDER = "\u2024"  # one-dot leader stands in for a protected period
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    order: tuple[str, ...]
+    headings: dict[str, re.Pattern[str]]
+    prose: dict[str, re.Pattern[str]]
+    optional_item: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> _Patterns:
+    data = load_json("sections.json")
+
+    def compile_all(items: Iterable[str]) -> re.Pattern[str]:
+        return re.compile("|".join(f"(?:{p})" for p in items), re.IGNORECASE)
+
+    return _Patterns(
+        order=tuple(data["order"]),
+        headings={k: compile_all(v) for k, v in data["headings"].items()},
+        prose={k: compile_all(v) for k, v in data["prose_cues"].items() if not k.startswith("_")},
+        optional_item=compile_all(data["optional_item"]),
+    )
+
+
+def _bare(text: str) -> str:
+    """A heading without emoji, markup, gender forms and trailing punctuation, in lower case."""
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] not in {"S", "C"} or ch == " ")
+    text = fold_gender(text).strip(" *_#:|-–—")
+    return _TRAILING_PUNCT.sub("", one_line(text)).lower()
+
+
+def heading_kind(heading: str) -> str | None:
+    """The section kind a heading introduces; "optional" for nice-to-have headings; None if unknown."""
+    bare = _bare(heading)
+    if not bare:
+        return None
+    patterns = _patterns()
+    for kind in patterns.order:
+        if patterns.headings[kind].search(bare):
+            return kind
+    return None
+
+
+def is_optional_item(text: str) -> bool:
+    return bool(_patterns().optional_item.search(text))
+
+
+def _looks_like_heading(line: str) -> bool:
+    """A plain line that reads as a heading: short, no sentence end, a known phrase or a colon."""
+    words = line.split()
+    if not words or len(line) > 70 or len(words) > 9:
+        return False
+    if line.endswith(":"):
+        return True
+    if line[-1] in ".;,":
+        return False
+    if heading_kind(line) is not None and len(words) <= 7:
+        return True
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters)
+
+
+def _strip_leading_symbols(line: str) -> tuple[str, bool]:
+    """Remove emoji and symbol bullets; report whether there were any."""
+    i = 0
+    while i < len(line) and (
+        unicodedata.category(line[i]) in {"So", "Sk", "Sm", "Mn", "Cf"} or line[i] in "\ufe0f\u200d"
+    ):
+        i += 1
+    if i and i < len(line) and line[i] == " ":
+        return line[i:].strip(), True
+    return line, False
+
+
+def to_blocks(text: str) -> list[Block]:
+    """Marked or plain text -> headings, bullet items and paragraphs."""
+    blocks: list[Block] = []
+    previous_blank = True
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line:
+            previous_blank = True
+            continue
+        md = _MD_HEADING.match(line)
+        bold = _BOLD_LINE.match(line)
+        stripped, had_symbol = _strip_leading_symbols(line)
+        bullet = _BULLET.match(stripped) if not md else None
+        if md or bold:
+            heading = (md or bold).group("text")  # type: ignore[union-attr]
+            blocks.append(Block("heading", heading.strip("*_ ").rstrip(":").strip()))
+        elif bullet and not line.startswith("**"):
+            blocks.append(Block("bullet", _unbold(bullet.group("text"))))
+        elif had_symbol and not _looks_like_heading(stripped):
+            blocks.append(Block("bullet", _unbold(stripped)))
+        elif _looks_like_heading(stripped):
+            blocks.append(Block("heading", stripped.rstrip(":").strip()))
+        else:
+            inline = _INLINE_HEADING.match(stripped)
+            if inline and heading_kind(inline.group("head")) not in {None, "other"}:
+                blocks.append(Block("heading", inline.group("head").strip()))
+                blocks.append(Block("para", _unbold(inline.group("rest"))))
+            elif (
+                blocks
+                and blocks[-1].kind in {"bullet", "para"}
+                and not previous_blank
+                and _continues(blocks[-1].text, stripped)
+            ):
+                blocks[-1].text = f"{blocks[-1].text} {_unbold(stripped)}"
+            else:
+                blocks.append(Block("para", _unbold(stripped)))
+        previous_blank = False
+    return blocks
+
+
+def _unbold(text: str) -> str:
+    return re.sub(r"(\*\*|__)(.+?)\1", r"\2", text).strip()
+
+
+def _continues(previous: str, line: str) -> bool:
+    """A line wrapped from the previous block (starts in lower case or the previous one is open)."""
+    first = line[0]
+    if first.islower():
+        return True
+    return previous.endswith((",", "-", "–", "&", "/", " und", " and", " oder", " or", "("))
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a prose paragraph; German and English abbreviations do not end a sentence."""
+    protected = _ABBREV_RE.sub(lambda m: m.group(0).replace(".", _PLACEHOLDER), text)
+    protected = _ORDINAL.sub(lambda m: m.group(1) + _PLACEHOLDER, protected)
+    parts = _SENTENCE_END.split(protected)
+    return [p.replace(_PLACEHOLDER, ".").strip() for p in parts if p.strip()]
+
+
+def _prose_kind(text: str) -> str:
+    patterns = _patterns()
+    for kind, pattern in patterns.prose.items():
+        if pattern.search(text):
+            return kind
+    return "other"
+
+
+def segment(ad: JobAd) -> list[Section]:
+    """Split an ad into sections. Items of a "nice to have" heading go to a profile section
+    whose heading is kept, so callers can tell them apart with :func:`is_optional_item` or
+    the section's `optional` kind marker in `Section.heading`."""
+    text = ad.description
+    if ad.description_format == "html":
+        text = html_to_marked_text(text)
+    blocks = to_blocks(clean_text(text))
+    title_bare = _bare(GENDER_TAG.sub("", ad.title)) if ad.title else ""
+    sections: list[Section] = []
+    current = Section("other", None)
+    has_headings = False
+    for block in blocks:
+        if block.kind == "heading":
+            bare = _bare(GENDER_TAG.sub("", block.text))
+            if title_bare and bare == title_bare and not sections and not current.blocks:
+                continue  # the title repeated as the first heading
+            kind = heading_kind(block.text)
+            if kind is None:
+                # An unknown sub-heading inside tasks or profile ("Content & Community") continues it.
+                kind = current.kind if current.kind in {"tasks", "profile", "optional"} else "other"
+            has_headings = has_headings or kind != "other"
+            if current.blocks or current.heading:
+                sections.append(current)
+            current = Section(kind, block.text)
+        else:
+            current.blocks.append(block)
+    if current.blocks or current.heading:
+        sections.append(current)
+    if not has_headings:
+        sections = _sections_from_prose(sections)
+    return sections
+
+
+def _sections_from_prose(sections: list[Section]) -> list[Section]:
+    """An ad without section headings: each paragraph goes to the section its wording suggests."""
+    out: list[Section] = []
+    for section in sections:
+        for block in section.blocks:
+            kind = _prose_kind(block.text) if block.kind == "para" else (
+                out[-1].kind if out else "other"
+            )
+            if block.kind == "bullet" and out and out[-1].kind == "other":
+                kind = _prose_kind(out[-1].blocks[-1].text) if out[-1].blocks else "other"
+            if out and out[-1].kind == kind:
+                out[-1].blocks.append(block)
+            else:
+                out.append(Section(kind, section.heading if not out else None, [block]))
+    return out
+
+
+@dataclass
+class Item:
+    text: str
+    section: str
+    optional: bool
+
+
+def requirement_items(sections: list[Section]) -> list[Item]:
+    """The requirement items of an ad: bullets and sentences of its tasks and profile sections.
+    An ad with neither gets its items from the sections of unknown kind."""
+    wanted = {"tasks", "profile", "optional"}
+    if not any(s.kind in wanted for s in sections):
+        wanted = {"other"}
+    items: list[Item] = []
+    for section in sections:
+        if section.kind not in wanted:
+            continue
+        kind = "profile" if section.kind == "optional" else section.kind
+        for block in section.blocks:
+            texts = [block.text] if block.kind == "bullet" else split_sentences(block.text)
+            for text in texts:
+                text = text.strip()
+                if len(text) < 3 or not any(c.isalpha() for c in text):
+                    continue
+                if block.kind == "para" and text.endswith(":") and len(texts) == 1:
+                    continue  # an introduction to the list that follows
+                optional = section.kind == "optional" or is_optional_item(text)
+                items.append(Item(text=text, section=kind, optional=optional))
+    return items
