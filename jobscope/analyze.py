@@ -106,12 +106,13 @@ def analyze(ad: JobAd, *, settings: Settings | None = None, explain: bool = Fals
     requirement_sections = {item.section for item in items}
     for section in sections:
         for block in section.blocks:
-            if section.kind in {"tasks", "profile", "optional"} or (
+            if section.kind in {"tasks", "profile"} or (
                 section.kind == "other" and "other" in requirement_sections
             ):
                 continue  # read below, item by item
             chunks.append((block.text, section.kind, False))
     chunks.extend((req.text, req.section, not req.optional) for req in requirements)
+    chunks.extend((line, "page", False) for line in ad.context.splitlines() if line.strip())
     hits = detect(chunks)
     demanded, mentioned = split_demanded(hits)
 

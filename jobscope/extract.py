@@ -67,6 +67,21 @@ def parse_date(value: Any) -> date | None:
         return None
 
 
+_POSTED_CUE = re.compile(
+    r"(?:stellenanzeige vom|anzeige vom|ver[öo]ffentlicht(?: am)?|online seit|ausschreibungsdatum|"
+    r"datum der ver[öo]ffentlichung|date posted|posted(?: on)?|published(?: on)?|publication date)"
+    r"\s*:?\s*(?P<date>\d{1,2}\.\s*\d{1,2}\.\s*\d{4}|\d{4}-\d{2}-\d{2})",
+    re.IGNORECASE,
+)
+
+
+def posting_date_from_text(text: str) -> date | None:
+    """A posting date the ad states in its text ("Stellenanzeige vom 12.03.2026", "Posted: 2026-05-01").
+    Start dates and deadlines ("zum 01.11.", "bis zum 15.10.") are not posting dates."""
+    match = _POSTED_CUE.search(text)
+    return parse_date(match.group("date")) if match else None
+
+
 # --- JSON-LD ------------------------------------------------------------------------------------
 
 def _load_json_lenient(text: str) -> Any:
@@ -108,13 +123,41 @@ def iter_jobpostings(data: Any) -> Iterator[dict[str, Any]]:
                 yield from iter_jobpostings(value)
 
 
+def _index_ids(data: Any, index: dict[str, dict[str, Any]]) -> None:
+    if isinstance(data, list):
+        for item in data:
+            _index_ids(item, index)
+    elif isinstance(data, dict):
+        if isinstance(data.get("@id"), str) and len(data) > 1:
+            index.setdefault(data["@id"], data)
+        for value in data.values():
+            if isinstance(value, (dict, list)):
+                _index_ids(value, index)
+
+
+def _resolve(node: Any, index: dict[str, dict[str, Any]], depth: int = 0) -> Any:
+    """Replace {"@id": ...} references by the nodes they name (hiringOrganization in @graph)."""
+    if depth > 4:
+        return node
+    if isinstance(node, dict):
+        if set(node) == {"@id"} and node["@id"] in index:
+            return _resolve(index[node["@id"]], index, depth + 1)
+        return {k: _resolve(v, index, depth + 1) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_resolve(v, index, depth + 1) for v in node]
+    return node
+
+
 def jsonld_jobpostings(soup: BeautifulSoup) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
+    """JobPosting nodes of all JSON-LD blocks; a broken block never loses the valid ones."""
+    blocks: list[Any] = []
     for script in soup.find_all("script", attrs={"type": re.compile(r"ld\+json", re.I)}):
         data = _load_json_lenient(script.string or script.get_text() or "")
         if data is not None:
-            found.extend(iter_jobpostings(data))
-    return found
+            blocks.append(data)
+    index: dict[str, dict[str, Any]] = {}
+    _index_ids(blocks, index)
+    return [_resolve(node, index) for node in iter_jobpostings(blocks)]
 
 
 def _text_of(value: Any) -> str | None:
@@ -289,15 +332,45 @@ def html_to_ad(markup: str, **source: Any) -> JobAd:
     if postings:
         # Several postings on one page: take the one with the longest description.
         best = max(postings, key=lambda n: len(str(n.get("description") or "")))
-        return jobposting_to_ad(best, **source)
+        ad = jobposting_to_ad(best, **source)
+        organisation = best.get("hiringOrganization")
+        same_as = organisation.get("sameAs", []) if isinstance(organisation, dict) else []
+        same_as = [same_as] if isinstance(same_as, str) else same_as
+        ad.context = "\n".join([page_context(soup, whole_page=True), *map(str, same_as)])
+        return ad
     title = _page_title(soup)
+    context = page_context(soup, whole_page=False)
     strip_chrome(soup)
     main = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find("article")
     body = main or soup.body or soup
     text = html_to_marked_text(body)
     if not clean_text(text):
         raise FormatError("the HTML page has no visible text")
-    return JobAd(title=title, description=text, description_format="markdown", **source)
+    return JobAd(
+        title=title,
+        description=text,
+        description_format="markdown",
+        date_posted=posting_date_from_text(text),
+        context=context,
+        **source,
+    )
+
+
+def page_context(soup: BeautifulSoup, *, whole_page: bool) -> str:
+    """The page's text outside the ad (its chrome, or all of it when the ad came from JSON-LD)
+    and the targets of its links, one per line: where "follow us" footers and social links live."""
+    parts: list[str] = []
+    body = soup.body or soup
+    if whole_page:
+        parts.append(body.get_text("\n", strip=True))
+    else:
+        for tag in body.find_all(True):
+            if getattr(tag, "decomposed", False) or tag.name in {"script", "style", "template"}:
+                continue
+            if _is_chrome(tag):
+                parts.append(tag.get_text("\n", strip=True))
+    parts.extend(str(a.get("href")) for a in soup.find_all("a", href=True))
+    return "\n".join(p for p in parts if p)
 
 
 def _page_title(soup: BeautifulSoup) -> str:

@@ -19,6 +19,7 @@ from jobscope.extract import (
     jobposting_to_ad,
     looks_like_html,
     parse_date,
+    posting_date_from_text,
 )
 from jobscope.model import JobAd
 from jobscope.normalize import clean_text, one_line
@@ -94,7 +95,9 @@ def record_to_ad(record: Any, *, source_kind: str = "record", location: str = ""
         id=str(ident) if ident is not None else "",
         company=str(company) if company else None,
         location=str(place) if place else None,
-        date_posted=parse_date(str(date_value)) if date_value else None,
+        date_posted=(
+            parse_date(str(date_value)) if date_value else posting_date_from_text(description)
+        ),
         url=str(_pick(record, "url")) if _pick(record, "url") else None,
         source_kind=source_kind,  # type: ignore[arg-type]
         source_location=location,
@@ -192,6 +195,7 @@ def ad_from_text(text: str, *, suffix: str = "", content_type: str = "", source_
             title=title,
             description=rest,
             description_format="markdown",
+            date_posted=posting_date_from_text(body),
             source_kind=source_kind,  # type: ignore[arg-type]
             source_location=location,
         )

@@ -32,6 +32,9 @@ class JobAd:
     source_location: str = ""
     structured: str | None = None
     """Where the fields came from: "jsonld", "record" or None (the visible text)."""
+    context: str = ""
+    """Text around the ad on its page (navigation, footer, link targets): read for platform
+    mentions only, never for requirements."""
 
 
 @dataclass
@@ -47,6 +50,8 @@ class Section:
     kind: str
     heading: str | None
     blocks: list[Block] = field(default_factory=list)
+    optional: bool = False
+    """A "nice to have" part of the profile: its items demand nothing."""
 
 
 @dataclass
@@ -149,7 +154,8 @@ class Report:
             "location": self.location,
             "salary": self.salary,
             "sections": [
-                {"kind": s.kind, "heading": s.heading, "blocks": len(s.blocks)}
+                {"kind": s.kind, "heading": s.heading, "optional": s.optional,
+                 "blocks": len(s.blocks)}
                 for s in self.sections
             ],
         }

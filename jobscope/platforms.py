@@ -90,10 +90,22 @@ def _matchers() -> tuple[_Matcher, ...]:
         ids = (p["id"],)
         domains = p.get("domains") or []
         if domains:
-            alt = "|".join(re.escape(d) for d in sorted(domains, key=len, reverse=True))
+            # Each domain, and for distinctive names (pinterest.com) any country domain of it
+            # (pinterest.co.uk); a domain must stand alone ("t.co" is not inside "pinterest.co").
+            names = [re.escape(d) for d in domains]
+            names += [
+                re.escape(d.split(".")[0]) + r"\.(?:com?\.)?[a-z]{2,3}"
+                for d in domains
+                if len(d.split(".")[0]) >= 5
+            ]
+            alt = "|".join(sorted(set(names), key=len, reverse=True))
             links.append(
                 _Matcher(
-                    re.compile(rf"(?:https?://)?(?:[\w-]+\.)*(?:{alt})(?:/[^\s<>\"')]*)?", re.I),
+                    re.compile(
+                        rf"(?<![\w.@-])(?:https?://)?(?:[\w-]+\.)*(?:{alt})(?![\w-]|\.\w)"
+                        rf"(?:/[^\s<>\"')]*)?",
+                        re.I,
+                    ),
                     ids,
                     link=True,
                 )
@@ -135,6 +147,15 @@ def _mention_cue() -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{c})" for c in load_json("cues.json")["mention"]), re.I)
 
 
+# Words right before an ambiguous alias that make it a platform: "Erfahrung mit Threads",
+# "posting on X", "Kanal auf Medium".
+_PLATFORM_CONTEXT = re.compile(
+    r"(?:\b(?:mit|auf|on|via|für|for|with|bei|über|kanal|channel|account|profil|profile|"
+    r"plattform|platform|netzwerk|network|app)\s+)$",
+    re.IGNORECASE,
+)
+
+
 def find_platforms(text: str) -> list[tuple[str, str, int, bool]]:
     """Platforms named in `text`: (platform id, matched text, position, is_link).
 
@@ -165,12 +186,10 @@ def find_platforms(text: str) -> list[tuple[str, str, int, bool]]:
         if all(cand[1] <= k[0] or cand[0] >= k[1] for k in kept):
             kept.append(cand)
     plain = [c for c in kept if not c[3]]
-    if plain or hits:
-        usable = kept if (plain or any(not link for *_, link in hits)) else plain
-        for start, end, ids, is_ambiguous in usable:
-            if is_ambiguous and not plain:
-                continue
-            hits.extend((pid, text[start:end], start, False) for pid in ids)
+    for start, end, ids, is_ambiguous in kept:
+        if is_ambiguous and not plain and not _PLATFORM_CONTEXT.search(text[max(0, start - 30):start]):
+            continue
+        hits.extend((pid, text[start:end], start, False) for pid in ids)
     hits.sort(key=lambda h: h[2])
     return hits
 

@@ -83,7 +83,20 @@ def heading_kind(heading: str) -> str | None:
 
 
 def is_optional_item(text: str) -> bool:
-    return bool(_patterns().optional_item.search(text))
+    """A "nice to have" item: a cue opens it ("Idealerweise ...", "Ideally ...") or closes its
+    last clause ("... von Vorteil", "... is a plus"). A cue in the middle ("Englisch; Spanisch
+    ist ein Plus", "Erfahrung, idealerweise im Handel") qualifies only part of the item."""
+    pattern = _patterns().optional_item
+    for match in pattern.finditer(text):
+        if match.start() <= 12:
+            return True
+        tail = text[match.start():]
+        head = text[: match.start()]
+        if len(tail) <= 40 and not re.search(r"[;,]|\b(und|and|sowie)\b", head[-25:]) and (
+            ";" not in head
+        ):
+            return True
+    return False
 
 
 def _looks_like_heading(line: str) -> bool:
@@ -95,7 +108,7 @@ def _looks_like_heading(line: str) -> bool:
         return True
     if line[-1] in ".;,":
         return False
-    if heading_kind(line) is not None and len(words) <= 7:
+    if heading_kind(line) is not None and len(words) <= 6:
         return True
     letters = [c for c in line if c.isalpha()]
     return len(letters) >= 4 and all(c.isupper() for c in letters)
@@ -131,9 +144,15 @@ def to_blocks(text: str) -> list[Block]:
             blocks.append(Block("heading", heading.strip("*_ ").rstrip(":").strip()))
         elif bullet and not line.startswith("**"):
             blocks.append(Block("bullet", _unbold(bullet.group("text"))))
-        elif had_symbol and not _looks_like_heading(stripped):
+        elif had_symbol and not (
+            _looks_like_heading(stripped) and (len(stripped.split()) <= 4 or stripped.endswith(":"))
+        ):
             blocks.append(Block("bullet", _unbold(stripped)))
-        elif _looks_like_heading(stripped):
+        elif _looks_like_heading(stripped) and (
+            # Inside a list, only a line with a colon opens a new section.
+            previous_blank or had_symbol or not blocks or blocks[-1].kind != "bullet"
+            or stripped.endswith(":")
+        ):
             blocks.append(Block("heading", stripped.rstrip(":").strip()))
         else:
             inline = _INLINE_HEADING.match(stripped)
@@ -182,9 +201,8 @@ def _prose_kind(text: str) -> str:
 
 
 def segment(ad: JobAd) -> list[Section]:
-    """Split an ad into sections. Items of a "nice to have" heading go to a profile section
-    whose heading is kept, so callers can tell them apart with :func:`is_optional_item` or
-    the section's `optional` kind marker in `Section.heading`."""
+    """Split an ad into sections. A "nice to have" heading opens a profile section marked
+    `optional`."""
     text = ad.description
     if ad.description_format == "html":
         text = html_to_marked_text(text)
@@ -199,20 +217,51 @@ def segment(ad: JobAd) -> list[Section]:
             if title_bare and bare == title_bare and not sections and not current.blocks:
                 continue  # the title repeated as the first heading
             kind = heading_kind(block.text)
+            optional = kind == "optional"
             if kind is None:
                 # An unknown sub-heading inside tasks or profile ("Content & Community") continues it.
-                kind = current.kind if current.kind in {"tasks", "profile", "optional"} else "other"
+                kind = current.kind if current.kind in {"tasks", "profile"} else "other"
+                optional = current.optional
             has_headings = has_headings or kind != "other"
             if current.blocks or current.heading:
                 sections.append(current)
-            current = Section(kind, block.text)
+            current = Section("profile" if optional else kind, block.text, optional=optional)
         else:
             current.blocks.append(block)
     if current.blocks or current.heading:
         sections.append(current)
     if not has_headings:
         sections = _sections_from_prose(sections)
-    return sections
+    if sections and sections[0].heading is None and sections[0].kind == "other":
+        # Text before the first heading of a structured ad introduces the company or the job.
+        cue = _prose_kind(" ".join(b.text for b in sections[0].blocks))
+        sections[0].kind = cue if cue in {"application", "benefits"} else "about"
+    return _split_closing_paragraphs(sections)
+
+
+def _split_closing_paragraphs(sections: list[Section]) -> list[Section]:
+    """A closing paragraph without a heading ("Klingt gut? Dann schick uns ...") after a list
+    starts the application section."""
+    out: list[Section] = []
+    for section in sections:
+        split_at = None
+        if section.kind not in {"application", "about"}:
+            for index, block in enumerate(section.blocks):
+                rest = section.blocks[index:]
+                if (
+                    index > 0
+                    and block.kind == "para"
+                    and all(b.kind == "para" for b in rest)
+                    and _prose_kind(block.text) == "application"
+                ):
+                    split_at = index
+                    break
+        if split_at is None:
+            out.append(section)
+            continue
+        out.append(Section(section.kind, section.heading, section.blocks[:split_at], section.optional))
+        out.append(Section("application", None, section.blocks[split_at:]))
+    return out
 
 
 def _sections_from_prose(sections: list[Section]) -> list[Section]:
@@ -242,14 +291,14 @@ class Item:
 def requirement_items(sections: list[Section]) -> list[Item]:
     """The requirement items of an ad: bullets and sentences of its tasks and profile sections.
     An ad with neither gets its items from the sections of unknown kind."""
-    wanted = {"tasks", "profile", "optional"}
+    wanted = {"tasks", "profile"}
     if not any(s.kind in wanted for s in sections):
         wanted = {"other"}
     items: list[Item] = []
     for section in sections:
         if section.kind not in wanted:
             continue
-        kind = "profile" if section.kind == "optional" else section.kind
+        kind = section.kind
         for block in section.blocks:
             texts = [block.text] if block.kind == "bullet" else split_sentences(block.text)
             for text in texts:
@@ -258,6 +307,6 @@ def requirement_items(sections: list[Section]) -> list[Item]:
                     continue
                 if block.kind == "para" and text.endswith(":") and len(texts) == 1:
                     continue  # an introduction to the list that follows
-                optional = section.kind == "optional" or is_optional_item(text)
+                optional = section.optional or is_optional_item(text)
                 items.append(Item(text=text, section=kind, optional=optional))
     return items
