@@ -79,8 +79,13 @@ def is_social_media_role(title: str, requirements: list[Requirement], settings: 
     )
 
 
-def analyze(ad: JobAd, *, settings: Settings | None = None, explain: bool = False,
-            classifier: Classifier | None = None) -> Report:
+def analyze(
+    ad: JobAd,
+    *,
+    settings: Settings | None = None,
+    explain: bool = False,
+    classifier: Classifier | None = None,
+) -> Report:
     """Analyse one ad and return its report (flags and score are left to the flags stage)."""
     settings = settings or Settings()
     sections = segment(ad)
@@ -96,7 +101,7 @@ def analyze(ad: JobAd, *, settings: Settings | None = None, explain: bool = Fals
             optional=item.optional,
             explanation=model.explain(item.text) if explain else None,
         )
-        for item, item_labels, item_scores in zip(items, labels, scores)
+        for item, item_labels, item_scores in zip(items, labels, scores, strict=True)
     ]
     profile = specialism_profile(requirements)
     demanded_specs = [k for k in SPECIALISMS if profile[k] > 0]
@@ -139,7 +144,9 @@ def analyze(ad: JobAd, *, settings: Settings | None = None, explain: bool = Fals
     )
 
 
-def analyze_source(source: str, *, settings: Settings | None = None, explain: bool = False) -> Report:
+def analyze_source(
+    source: str, *, settings: Settings | None = None, explain: bool = False
+) -> Report:
     """Read one ad from a path, "-" or a URL and analyse it."""
     from jobscope.ingest import load_ad
 

@@ -39,7 +39,9 @@ def verify(model_path: Path) -> dict[str, Any]:
     try:
         card = json.loads(card_path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise ModelVerificationError(f"model {model_path} has no model card ({card_path.name})") from exc
+        raise ModelVerificationError(
+            f"model {model_path} has no model card ({card_path.name})"
+        ) from exc
     except (OSError, json.JSONDecodeError) as exc:
         raise ModelVerificationError(f"model card {card_path} cannot be read: {exc}") from exc
     actual = sha256_file(model_path)
@@ -75,7 +77,7 @@ class Classifier:
         labels = decide(probabilities, self.threshold)
         scores = []
         for row in probabilities:
-            score = {s: float(p) for s, p in zip(SPECIALISMS, row)}
+            score = {s: float(p) for s, p in zip(SPECIALISMS, row, strict=True)}
             score["general"] = 1.0 - max(score.values())
             scores.append(score)
         return labels, scores
@@ -94,7 +96,9 @@ class Classifier:
                 continue
             coef = classifier.estimators_[index].coef_.ravel()
             contributions = [
-                (coef[j] * value, names[j]) for j, value in zip(row.indices, row.data) if coef[j] > 0
+                (coef[j] * value, names[j])
+                for j, value in zip(row.indices, row.data, strict=True)
+                if coef[j] > 0
             ]
             contributions.sort(reverse=True)
             terms: list[str] = []
@@ -121,21 +125,28 @@ def _load_verified(model_path: Path, threshold: float | None) -> Classifier:
     )
 
 
-def load_classifier(settings: Settings | None = None) -> Classifier:
+def load_classifier(
+    settings: Settings | None = None,
+    *,
+    models_dir: Path | None = None,
+    corpus_dir: Path | None = None,
+) -> Classifier:
     """The model to use: the user's file (verified or refused), else the shipped one
-    (verified, else a verified rebuild in the cache, else rebuilt now from the corpus)."""
+    (verified, else a verified rebuild in the cache, else rebuilt now from the corpus).
+
+    `models_dir` and `corpus_dir` default to the shipped folders."""
     settings = settings or Settings()
     threshold = settings.label_threshold
     if settings.model_path is not None:
         return _load_verified(Path(settings.model_path), threshold)
-    models = shipped_path("models")
+    models = models_dir or shipped_path("models")
     reason = "no shipped model found"
     if models is not None and (models / MODEL_FILE).is_file():
         try:
             return _load_verified(models / MODEL_FILE, threshold)
         except ModelVerificationError as exc:
             reason = str(exc)
-    corpus = shipped_path("corpus/items")
+    corpus = corpus_dir or shipped_path("corpus/items")
     if corpus is None:
         raise ModelError(f"{reason}, and no corpus to rebuild it from")
     cached = Path(settings.cache_dir) / "models" / MODEL_FILE

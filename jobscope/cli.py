@@ -12,7 +12,7 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -48,7 +48,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
-    version: Annotated[
+    version: Annotated[  # noqa: ARG001 (handled by its eager callback)
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
@@ -65,11 +65,11 @@ def _settings(config: Path | None, **overrides: object) -> object:
 
 
 ConfigOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--config", help="A TOML settings file ([jobscope] table).", dir_okay=False),
 ]
 ModelOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option(
         "--model",
         help="A model file to use instead of the shipped one; its .card.json must sit beside it.",
@@ -80,7 +80,9 @@ ModelOption = Annotated[
 
 @app.command()
 def check(
-    source: Annotated[str, typer.Argument(help="A file (.txt .md .html .json), - for stdin, or a URL.")],
+    source: Annotated[
+        str, typer.Argument(help="A file (.txt .md .html .json), - for stdin, or a URL.")
+    ],
     fmt: Annotated[
         OutputFormat,
         typer.Option("--format", "-f", help="text on a terminal, json when piped (auto)."),
@@ -110,10 +112,10 @@ def check(
 @app.command()
 def train(
     corpus: Annotated[
-        Optional[Path], typer.Option(help="Folder of corpus item files (*.jsonl).", file_okay=False)
+        Path | None, typer.Option(help="Folder of corpus item files (*.jsonl).", file_okay=False)
     ] = None,
     out: Annotated[
-        Optional[Path], typer.Option(help="Where the model and its card are written.", file_okay=False)
+        Path | None, typer.Option(help="Where the model and its card are written.", file_okay=False)
     ] = None,
     folds: Annotated[int, typer.Option(min=2, max=20, help="Cross-validation folds.")] = 5,
 ) -> None:

@@ -70,7 +70,9 @@ def decode_bytes(
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as exc:
-                raise DecodeError(f"{what}: bytes do not match its {encoding} byte-order mark") from exc
+                raise DecodeError(
+                    f"{what}: bytes do not match its {encoding} byte-order mark"
+                ) from exc
     binary = sniff_binary(data)
     if binary:
         raise BinaryInputError(f"{what} is {binary}, not a text, HTML or JSON job ad")

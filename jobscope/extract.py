@@ -6,7 +6,7 @@ import html as html_lib
 import json
 import re
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from jobscope.errors import FormatError
@@ -18,8 +18,23 @@ if TYPE_CHECKING:  # pragma: no cover
 
 # Elements that never hold the ad: code, chrome, navigation, forms.
 _DROP_TAGS = (
-    "script", "style", "noscript", "template", "svg", "canvas", "iframe", "form",
-    "nav", "footer", "header", "aside", "button", "select", "input", "head", "dialog",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "canvas",
+    "iframe",
+    "form",
+    "nav",
+    "footer",
+    "header",
+    "aside",
+    "button",
+    "select",
+    "input",
+    "head",
+    "dialog",
 )
 _DROP_ROLES = {"navigation", "banner", "contentinfo", "search", "dialog", "alertdialog"}
 _CHROME_HINT = re.compile(
@@ -28,8 +43,29 @@ _CHROME_HINT = re.compile(
     re.IGNORECASE,
 )
 _BLOCK_TAGS = {
-    "p", "div", "section", "article", "main", "li", "ul", "ol", "br", "tr", "table", "dl", "dt",
-    "dd", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "li",
+    "ul",
+    "ol",
+    "br",
+    "tr",
+    "table",
+    "dl",
+    "dt",
+    "dd",
+    "blockquote",
+    "pre",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
 }
 _HTML_HINT = re.compile(r"<(p|br|li|ul|ol|div|h[1-6]|strong|b|span|table)\b[^>]*>", re.IGNORECASE)
 _ESCAPED_HTML_HINT = re.compile(r"&lt;(p|br|li|ul|ol|div|h[1-6]|strong|b)\b", re.IGNORECASE)
@@ -76,13 +112,14 @@ _POSTED_CUE = re.compile(
 
 
 def posting_date_from_text(text: str) -> date | None:
-    """A posting date the ad states in its text ("Stellenanzeige vom 12.03.2026", "Posted: 2026-05-01").
+    """A posting date the ad states in its text ("Stellenanzeige vom 12.03.2026").
     Start dates and deadlines ("zum 01.11.", "bis zum 15.10.") are not posting dates."""
     match = _POSTED_CUE.search(text)
     return parse_date(match.group("date")) if match else None
 
 
 # --- JSON-LD ------------------------------------------------------------------------------------
+
 
 def _load_json_lenient(text: str) -> Any:
     """Parse a JSON-LD block; recover trailing junk and HTML-escaped blocks where possible."""
@@ -92,11 +129,13 @@ def _load_json_lenient(text: str) -> Any:
         try:
             return json.loads(candidate)
         except json.JSONDecodeError:
-            start = min((i for i in (candidate.find("{"), candidate.find("[")) if i >= 0), default=-1)
+            start = min(
+                (i for i in (candidate.find("{"), candidate.find("[")) if i >= 0), default=-1
+            )
             if start < 0:
                 continue
             try:
-                value, _ = json.JSONDecoder(strict=False).raw_decode(candidate, start)
+                value, _ = json.JSONDecoder(strict=True).raw_decode(candidate, start)
                 return value
             except json.JSONDecodeError:
                 continue
@@ -202,7 +241,7 @@ def _number(value: Any) -> float | None:
 
 
 def salary_from_jsonld(value: Any) -> dict[str, Any] | None:
-    """schema.org baseSalary (MonetaryAmount or a plain number/text) -> {min, max, currency, unit}."""
+    """schema.org baseSalary (MonetaryAmount or a number) -> {min, max, currency, unit}."""
     if value is None:
         return None
     if isinstance(value, list):
@@ -254,6 +293,7 @@ def jobposting_to_ad(node: dict[str, Any], **source: Any) -> JobAd:
 
 
 # --- visible text -------------------------------------------------------------------------------
+
 
 def _is_chrome(tag: Tag) -> bool:
     if tag.name in _DROP_TAGS:
@@ -326,7 +366,7 @@ def _append_inline(lines: list[str], text: str) -> None:
 
 
 def html_to_ad(markup: str, **source: Any) -> JobAd:
-    """An HTML page or fragment -> JobAd: its JobPosting data when present, else its visible text."""
+    """An HTML page or fragment -> JobAd: its JobPosting data, else its visible text."""
     soup = _soup(markup)
     postings = jsonld_jobpostings(soup)
     if postings:

@@ -29,16 +29,36 @@ from jobscope.settings import Settings
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "title": ("title", "titel", "job_title", "jobtitle", "position", "stellenbezeichnung", "name"),
     "description": (
-        "description", "description_html", "description_text", "text", "stellenbeschreibung",
-        "beschreibung", "body", "content", "html",
+        "description",
+        "description_html",
+        "description_text",
+        "text",
+        "stellenbeschreibung",
+        "beschreibung",
+        "body",
+        "content",
+        "html",
     ),
     "company": (
-        "company", "company_name", "hiringorganization", "hiring_organization", "arbeitgeber",
-        "employer", "unternehmen", "firma",
+        "company",
+        "company_name",
+        "hiringorganization",
+        "hiring_organization",
+        "arbeitgeber",
+        "employer",
+        "unternehmen",
+        "firma",
     ),
     "date_posted": (
-        "dateposted", "date_posted", "created_at", "posted_at", "published_at", "publication_date",
-        "veroeffentlicht_am", "veröffentlicht_am", "date",
+        "dateposted",
+        "date_posted",
+        "created_at",
+        "posted_at",
+        "published_at",
+        "publication_date",
+        "veroeffentlicht_am",
+        "veröffentlicht_am",
+        "date",
     ),
     "url": ("url", "link", "href", "job_url"),
     "id": ("id", "key", "slug", "refnr", "job_id", "jobid", "reference"),
@@ -66,11 +86,12 @@ def _pick(record: Mapping[str, Any], field: str) -> Any:
 def record_to_ad(record: Any, *, source_kind: str = "record", location: str = "") -> JobAd:
     """A JSON object (schema.org JobPosting or a job-board record) -> JobAd."""
     if not isinstance(record, dict):
-        raise FormatError(f"{location or 'record'}: expected a JSON object, got {type(record).__name__}")
+        raise FormatError(
+            f"{location or 'record'}: expected a JSON object, got {type(record).__name__}"
+        )
     postings = list(iter_jobpostings(record))
     if postings:
-        ad = jobposting_to_ad(postings[0], source_kind=source_kind, source_location=location)
-        return ad
+        return jobposting_to_ad(postings[0], source_kind=source_kind, source_location=location)
     description = _pick(record, "description")
     title = _pick(record, "title")
     if isinstance(description, (dict, list)):
@@ -177,8 +198,9 @@ def _sniff_kind(text: str, suffix: str, content_type: str = "") -> str:
     return "text"
 
 
-def ad_from_text(text: str, *, suffix: str = "", content_type: str = "", source_kind: str,
-                 location: str) -> JobAd:
+def ad_from_text(
+    text: str, *, suffix: str = "", content_type: str = "", source_kind: str, location: str
+) -> JobAd:
     """Decoded text of any supported kind -> JobAd."""
     kind = _sniff_kind(text, suffix, content_type)
     if kind == "html":
@@ -229,7 +251,11 @@ def load_ad(source: str, *, settings: Settings | None = None) -> JobAd:
         )
         suffix = Path(page.url.split("?", 1)[0]).suffix.lower()
         ad = ad_from_text(
-            text, suffix=suffix, content_type=page.content_type, source_kind="url", location=page.url
+            text,
+            suffix=suffix,
+            content_type=page.content_type,
+            source_kind="url",
+            location=page.url,
         )
         ad.url = ad.url or page.url
         return ad

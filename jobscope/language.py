@@ -17,7 +17,7 @@ def _lexicon() -> tuple[frozenset[str], frozenset[str]]:
 
 
 def detect_language(text: str, *, minimum: int = 3) -> str:
-    """"de", "en" or "other". Needs at least `minimum` function words; a language wins
+    """ "de", "en" or "other". Needs at least `minimum` function words; a language wins
     when it has at least 1.5 times the other's count."""
     de_words, en_words = _lexicon()
     de = en = 0

@@ -154,8 +154,12 @@ class Report:
             "location": self.location,
             "salary": self.salary,
             "sections": [
-                {"kind": s.kind, "heading": s.heading, "optional": s.optional,
-                 "blocks": len(s.blocks)}
+                {
+                    "kind": s.kind,
+                    "heading": s.heading,
+                    "optional": s.optional,
+                    "blocks": len(s.blocks),
+                }
                 for s in self.sections
             ],
         }

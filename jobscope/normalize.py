@@ -53,7 +53,7 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-# Gender tags of German (and some English) titles: (m/w/d), (w/m/d), (m/f/d), (all genders), (gn) ...
+# Gender tags of titles: (m/w/d), (w/m/d), (m/f/d), (all genders), (gn) ...
 GENDER_TAG = re.compile(
     r"\(\s*(?:[mwfdxi]\s*[/|,]\s*){1,3}[mwfdxi]\s*\)"
     r"|\(\s*(?:all\s+genders?|alle\s+geschlechter|gn|genderneutral|d)\s*\)"
@@ -66,7 +66,7 @@ _BINNEN_I = re.compile(r"(?<=[a-zäöüß])In(nen)?\b")
 
 
 def fold_gender(text: str) -> str:
-    """"Manager:in" -> "Manager", "Mitarbeiter*innen" -> "Mitarbeiter" (for matching, not display)."""
+    """Fold gender forms for matching: "Manager:in" -> "Manager", "Kolleg*innen" -> "Kolleg"."""
     text = GENDER_TAG.sub(" ", text)
     text = _GENDER_SUFFIX.sub("", text)
     return _BINNEN_I.sub("", text)

@@ -187,7 +187,11 @@ def find_platforms(text: str) -> list[tuple[str, str, int, bool]]:
             kept.append(cand)
     plain = [c for c in kept if not c[3]]
     for start, end, ids, is_ambiguous in kept:
-        if is_ambiguous and not plain and not _PLATFORM_CONTEXT.search(text[max(0, start - 30):start]):
+        if (
+            is_ambiguous
+            and not plain
+            and not _PLATFORM_CONTEXT.search(text[max(0, start - 30) : start])
+        ):
             continue
         hits.extend((pid, text[start:end], start, False) for pid in ids)
     hits.sort(key=lambda h: h[2])
@@ -232,7 +236,5 @@ def detect(chunks: Iterable[tuple[str, str, bool]]) -> list[PlatformHit]:
 def split_demanded(hits: list[PlatformHit]) -> tuple[list[str], list[str]]:
     """(demanded ids, mentioned-only ids), each in order of first appearance."""
     demanded = list(dict.fromkeys(h.platform for h in hits if h.demanded))
-    mentioned = [
-        p for p in dict.fromkeys(h.platform for h in hits) if p not in set(demanded)
-    ]
+    mentioned = [p for p in dict.fromkeys(h.platform for h in hits) if p not in set(demanded)]
     return demanded, mentioned

@@ -71,7 +71,7 @@ def to_text(report: Report, *, color: bool = False) -> str:
     lines.append("")
     lines.append(s.bold("Sections"))
     for section in report.sections:
-        heading = f" \"{section.heading}\"" if section.heading else ""
+        heading = f' "{section.heading}"' if section.heading else ""
         lines.append(f"  {section.kind:<12}{heading} ({len(section.blocks)} blocks)")
     lines.append("")
     lines.append(s.bold(f"Requirements ({len(report.requirements)})"))

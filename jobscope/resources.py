@@ -4,13 +4,13 @@ a non-editable install finds them."""
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_json(name: str) -> Any:
     """A JSON file of `jobscope/data/`, parsed once per process."""
     return json.loads(resources.files("jobscope.data").joinpath(name).read_text(encoding="utf-8"))

@@ -67,7 +67,9 @@ def fetch(url: str, settings: Settings) -> Page:
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise UsageError(f"not an http(s) URL: {current}")
         if not settings.allow_private:
-            check_public_host(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+            check_public_host(
+                parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+            )
         try:
             response = session.get(
                 current,

@@ -30,12 +30,56 @@ _INLINE_HEADING = re.compile(r"^(?P<head>[^:.!?]{3,45}):\s+(?P<rest>\S.*)$")
 _TRAILING_PUNCT = re.compile(r"[\s:;.,!?…–—-]+$")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"“”»)]*\s+(?=[\"„“»(]?[A-ZÄÖÜ0-9])")
 _ABBREVIATIONS = (
-    "z. B.", "z.B.", "u. a.", "u.a.", "d. h.", "d.h.", "z. T.", "z.T.", "u. U.", "o. ä.", "o.ä.",
-    "v. a.", "v.a.", "bzw.", "ca.", "ggf.", "inkl.", "evtl.", "usw.", "etc.", "e.g.", "i.e.",
-    "vs.", "Dr.", "Nr.", "mind.", "max.", "min.", "sog.", "bspw.", "Std.", "Mio.", "Tsd.", "St.",
-    "Str.", "Mr.", "Mrs.", "Ms.", "Prof.", "Abt.", "gem.", "zzgl.", "bzgl.", "Jh.", "approx.", "incl.",
+    "z. B.",
+    "z.B.",
+    "u. a.",
+    "u.a.",
+    "d. h.",
+    "d.h.",
+    "z. T.",
+    "z.T.",
+    "u. U.",
+    "o. ä.",
+    "o.ä.",
+    "v. a.",
+    "v.a.",
+    "bzw.",
+    "ca.",
+    "ggf.",
+    "inkl.",
+    "evtl.",
+    "usw.",
+    "etc.",
+    "e.g.",
+    "i.e.",
+    "vs.",
+    "Dr.",
+    "Nr.",
+    "mind.",
+    "max.",
+    "min.",
+    "sog.",
+    "bspw.",
+    "Std.",
+    "Mio.",
+    "Tsd.",
+    "St.",
+    "Str.",
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "Prof.",
+    "Abt.",
+    "gem.",
+    "zzgl.",
+    "bzgl.",
+    "Jh.",
+    "approx.",
+    "incl.",
 )
-_ABBREV_RE = re.compile("|".join(re.escape(a) for a in sorted(_ABBREVIATIONS, key=len, reverse=True)))
+_ABBREV_RE = re.compile(
+    "|".join(re.escape(a) for a in sorted(_ABBREVIATIONS, key=len, reverse=True))
+)
 _ORDINAL = re.compile(r"\b(\d{1,2})\.(?=\s+[A-ZÄÖÜ][a-zäöü])")
 _PLACEHOLDER = "\u2024"  # one-dot leader stands in for a protected period
 
@@ -71,7 +115,7 @@ def _bare(text: str) -> str:
 
 
 def heading_kind(heading: str) -> str | None:
-    """The section kind a heading introduces; "optional" for nice-to-have headings; None if unknown."""
+    """The section kind a heading introduces ("optional": nice to have); None if unknown."""
     bare = _bare(heading)
     if not bare:
         return None
@@ -90,10 +134,12 @@ def is_optional_item(text: str) -> bool:
     for match in pattern.finditer(text):
         if match.start() <= 12:
             return True
-        tail = text[match.start():]
+        tail = text[match.start() :]
         head = text[: match.start()]
-        if len(tail) <= 40 and not re.search(r"[;,]|\b(und|and|sowie)\b", head[-25:]) and (
-            ";" not in head
+        if (
+            len(tail) <= 40
+            and not re.search(r"[;,]|\b(und|and|sowie)\b", head[-25:])
+            and (";" not in head)
         ):
             return True
     return False
@@ -150,7 +196,10 @@ def to_blocks(text: str) -> list[Block]:
             blocks.append(Block("bullet", _unbold(stripped)))
         elif _looks_like_heading(stripped) and (
             # Inside a list, only a line with a colon opens a new section.
-            previous_blank or had_symbol or not blocks or blocks[-1].kind != "bullet"
+            previous_blank
+            or had_symbol
+            or not blocks
+            or blocks[-1].kind != "bullet"
             or stripped.endswith(":")
         ):
             blocks.append(Block("heading", stripped.rstrip(":").strip()))
@@ -219,7 +268,8 @@ def segment(ad: JobAd) -> list[Section]:
             kind = heading_kind(block.text)
             optional = kind == "optional"
             if kind is None:
-                # An unknown sub-heading inside tasks or profile ("Content & Community") continues it.
+                # An unknown sub-heading inside tasks or profile ("Content & Community")
+                # continues it.
                 kind = current.kind if current.kind in {"tasks", "profile"} else "other"
                 optional = current.optional
             has_headings = has_headings or kind != "other"
@@ -232,7 +282,12 @@ def segment(ad: JobAd) -> list[Section]:
         sections.append(current)
     if not has_headings:
         sections = _sections_from_prose(sections)
-    if sections and sections[0].heading is None and sections[0].kind == "other":
+    if (
+        len(sections) > 1
+        and sections[0].heading is None
+        and sections[0].kind == "other"
+        and all(b.kind == "para" for b in sections[0].blocks)
+    ):
         # Text before the first heading of a structured ad introduces the company or the job.
         cue = _prose_kind(" ".join(b.text for b in sections[0].blocks))
         sections[0].kind = cue if cue in {"application", "benefits"} else "about"
@@ -259,7 +314,9 @@ def _split_closing_paragraphs(sections: list[Section]) -> list[Section]:
         if split_at is None:
             out.append(section)
             continue
-        out.append(Section(section.kind, section.heading, section.blocks[:split_at], section.optional))
+        out.append(
+            Section(section.kind, section.heading, section.blocks[:split_at], section.optional)
+        )
         out.append(Section("application", None, section.blocks[split_at:]))
     return out
 
@@ -269,8 +326,10 @@ def _sections_from_prose(sections: list[Section]) -> list[Section]:
     out: list[Section] = []
     for section in sections:
         for block in section.blocks:
-            kind = _prose_kind(block.text) if block.kind == "para" else (
-                out[-1].kind if out else "other"
+            kind = (
+                _prose_kind(block.text)
+                if block.kind == "para"
+                else (out[-1].kind if out else "other")
             )
             if block.kind == "bullet" and out and out[-1].kind == "other":
                 kind = _prose_kind(out[-1].blocks[-1].text) if out[-1].blocks else "other"

@@ -87,7 +87,7 @@ def load_corpus(corpus_dir: Path) -> list[CorpusItem]:
 
 
 def build_pipeline(*, c: float = 8.0) -> Any:
-    """Word (1-2) and character (2-5, within words) TF-IDF, one logistic regression per specialism."""
+    """Word 1-2 and character 3-5 gram TF-IDF, one logistic regression per specialism."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.multiclass import OneVsRestClassifier
@@ -96,17 +96,28 @@ def build_pipeline(*, c: float = 8.0) -> Any:
     from jobscope.normalize import model_text
 
     words = TfidfVectorizer(
-        preprocessor=model_text, ngram_range=(1, 2), sublinear_tf=True, min_df=1,
+        preprocessor=model_text,
+        ngram_range=(1, 2),
+        sublinear_tf=True,
+        min_df=1,
         token_pattern=r"(?u)\b\w[\w+#.]*\w\b|\b\w\b",
     )
     chars = TfidfVectorizer(
-        preprocessor=model_text, analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2,
+        preprocessor=model_text,
+        analyzer="char_wb",
+        ngram_range=(3, 5),
+        sublinear_tf=True,
+        min_df=2,
     )
     classifier = OneVsRestClassifier(
         LogisticRegression(C=c, class_weight="balanced", max_iter=3000, solver="liblinear")
     )
-    return Pipeline([("features", FeatureUnion([("words", words), ("chars", chars)])),
-                     ("classifier", classifier)])
+    return Pipeline(
+        [
+            ("features", FeatureUnion([("words", words), ("chars", chars)])),
+            ("classifier", classifier),
+        ]
+    )
 
 
 def label_matrix(items: list[CorpusItem]) -> Any:
@@ -119,7 +130,7 @@ def decide(probabilities: Any, threshold: float) -> list[list[str]]:
     """Model probabilities -> label lists ("general" when no specialism reaches the threshold)."""
     out: list[list[str]] = []
     for row in probabilities:
-        labels = [s for s, p in zip(SPECIALISMS, row) if p >= threshold]
+        labels = [s for s, p in zip(SPECIALISMS, row, strict=True) if p >= threshold]
         out.append(labels or ["general"])
     return out
 
@@ -128,22 +139,28 @@ def item_scores(gold: list[tuple[str, ...]], predicted: list[list[str]]) -> dict
     """Per-label precision, recall, F1 and support over the five labels, plus macro-F1."""
     per_label: dict[str, dict[str, float]] = {}
     for label in LABELS:
-        tp = sum(1 for g, p in zip(gold, predicted) if label in g and label in p)
-        fp = sum(1 for g, p in zip(gold, predicted) if label not in g and label in p)
-        fn = sum(1 for g, p in zip(gold, predicted) if label in g and label not in p)
+        tp = sum(1 for g, p in zip(gold, predicted, strict=True) if label in g and label in p)
+        fp = sum(1 for g, p in zip(gold, predicted, strict=True) if label not in g and label in p)
+        fn = sum(1 for g, p in zip(gold, predicted, strict=True) if label in g and label not in p)
         precision = tp / (tp + fp) if tp + fp else 0.0
         recall = tp / (tp + fn) if tp + fn else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         per_label[label] = {
-            "precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
+            "f1": round(f1, 4),
             "support": tp + fn,
         }
     macro = sum(v["f1"] for v in per_label.values()) / len(per_label)
-    exact = sum(1 for g, p in zip(gold, predicted) if set(g) == set(p)) / max(len(gold), 1)
+    exact = sum(1 for g, p in zip(gold, predicted, strict=True) if set(g) == set(p)) / max(
+        len(gold), 1
+    )
     return {"per_label": per_label, "macro_f1": round(macro, 4), "exact_match": round(exact, 4)}
 
 
-def cross_validate(items: list[CorpusItem], *, folds: int = 5, threshold: float = 0.5) -> dict[str, Any]:
+def cross_validate(
+    items: list[CorpusItem], *, folds: int = 5, threshold: float = 0.5
+) -> dict[str, Any]:
     """Cross-validated item scores with folds grouped by ad."""
     from sklearn.model_selection import GroupKFold
 
@@ -155,7 +172,7 @@ def cross_validate(items: list[CorpusItem], *, folds: int = 5, threshold: float 
         model = build_pipeline()
         model.fit([texts[i] for i in train_idx], y[train_idx])
         labels = decide(model.predict_proba([texts[i] for i in test_idx]), threshold)
-        for i, value in zip(test_idx, labels):
+        for i, value in zip(test_idx, labels, strict=True):
             predicted[i] = value
     scores = item_scores([i.labels for i in items], [p or ["general"] for p in predicted])
     scores.update({"folds": folds, "split": "GroupKFold by ad", "threshold": threshold})
@@ -177,8 +194,14 @@ class TrainResult:
     card: dict[str, Any]
 
 
-def train(corpus_dir: Path, out_dir: Path, *, folds: int = 5, threshold: float = 0.5,
-          cross_val: bool = True) -> TrainResult:
+def train(
+    corpus_dir: Path,
+    out_dir: Path,
+    *,
+    folds: int = 5,
+    threshold: float = 0.5,
+    cross_val: bool = True,
+) -> TrainResult:
     """Train on every item of `corpus_dir`, write the model and its card into `out_dir`."""
     import joblib
     import sklearn
@@ -241,8 +264,11 @@ def render_card(card: dict[str, Any]) -> str:
         f"| scikit-learn | {card['sklearn_version']} (Python {card['python_version']}) |",
         f"| corpus SHA-256 | `{card['corpus_sha256']}` |",
         f"| corpus | {card['corpus_items']} items from {card['corpus_ads']} ads; "
-        + ", ".join(f"{k}: {v}" for k, v in card["languages"].items()) + " |",
-        f"| labels in corpus | " + ", ".join(f"{k} {v}" for k, v in card["label_counts"].items()) + " |",
+        + ", ".join(f"{k}: {v}" for k, v in card["languages"].items())
+        + " |",
+        "| labels in corpus | "
+        + ", ".join(f"{k} {v}" for k, v in card["label_counts"].items())
+        + " |",
         f"| pipeline | {card['pipeline']} |",
         f"| decision threshold | {card['threshold']} |",
         f"| trained | {card['trained_at']} in {card['training_seconds']} s |",
@@ -261,8 +287,11 @@ def render_card(card: dict[str, Any]) -> str:
                 f"| {label} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | "
                 f"{row['support']} |"
             )
-        lines += ["", f"Macro-F1: **{cv['macro_f1']:.3f}**; exact label-set match: "
-                  f"{cv['exact_match']:.3f}.", ""]
+        lines += [
+            "",
+            f"Macro-F1: **{cv['macro_f1']:.3f}**; exact label-set match: {cv['exact_match']:.3f}.",
+            "",
+        ]
     lines += [
         "## Loading and trust",
         "",

@@ -1,0 +1,125 @@
+"""Shared fixtures: paths, an in-process CLI runner, and a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+ADS = FIXTURES / "ads"
+
+
+def ad_cases() -> list[tuple[Path, dict]]:
+    """Every example and fixture ad with its hand-written expectations."""
+    cases = []
+    for expected in sorted([*EXAMPLES.glob("*.expected.json"), *ADS.glob("*.expected.json")]):
+        stem = expected.name.removesuffix(".expected.json")
+        source = next(
+            p for p in expected.parent.glob(stem + ".*") if not p.name.endswith(".expected.json")
+        )
+        cases.append((source, json.loads(expected.read_text(encoding="utf-8"))))
+    return cases
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> dict:
+        return json.loads(self.stdout)
+
+
+@pytest.fixture
+def run(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Result]:
+    """Run `jobscope ARGS` in this process through the real entry point (cli.main)."""
+    from jobscope.cli import main
+
+    def invoke(*args: str, stdin: bytes | None = None) -> Result:
+        if stdin is not None:
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as exc:
+            main(list(args))
+        out, err = capsys.readouterr()
+        code = exc.value.code
+        return Result(int(code) if code is not None else 0, out, err)
+
+    return invoke
+
+
+# --- a real HTTP server ---------------------------------------------------------------------
+
+Route = tuple[int, dict[str, str], bytes]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    routes: ClassVar[dict[str, Route | Callable[[], Route]]] = {}
+    seen: ClassVar[list[dict[str, str]]] = []
+
+    def do_GET(self) -> None:
+        self.seen.append({"path": self.path, **{k.lower(): v for k, v in self.headers.items()}})
+        route = self.routes.get(self.path)
+        if route is None:
+            status, headers, body = 404, {"Content-Type": "text/plain"}, b"not found"
+        else:
+            status, headers, body = route() if callable(route) else route
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        if "Content-Length" not in headers:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@dataclass
+class Server:
+    url: str
+    routes: dict[str, Route | Callable[[], Route]]
+    seen: list[dict[str, str]]
+
+
+@pytest.fixture
+def http_server() -> Iterator[Server]:
+    """A threaded HTTP server on 127.0.0.1 with routes a test fills in."""
+    routes: dict[str, Route | Callable[[], Route]] = {}
+    seen: list[dict[str, str]] = []
+    handler = type("Handler", (_Handler,), {"routes": routes, "seen": seen})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Server(f"http://127.0.0.1:{server.server_address[1]}", routes, seen)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def slow(seconds: float, route: Route) -> Callable[[], Route]:
+    def respond() -> Route:
+        time.sleep(seconds)
+        return route
+
+    return respond
