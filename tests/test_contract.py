@@ -47,3 +47,12 @@ def test_ad_level_fields_as_labelled(source: Path, expected: dict) -> None:
     assert (report.date_posted.isoformat() if report.date_posted else None) == expected_date
     if load_ad(str(source)).structured:
         assert report.company == expected["company"]
+
+
+def test_primary_specialism_on_the_hand_labelled_ads() -> None:
+    """A floor for the model's ad-level judgement (the corpus issue raises it to 0.85 on held-out ads)."""
+    hits = [
+        analyze(load_ad(str(source))).primary_specialism == expected["primary_specialism"]
+        for source, expected in CASES
+    ]
+    assert sum(hits) / len(hits) >= 0.8, hits
