@@ -65,18 +65,18 @@ def decode_bytes(
     """
     if not data.strip():
         raise EmptyInputError(f"{what} is empty")
-    for bom, encoding in _BOMS:
+    for bom, bom_encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(encoding), encoding
+                return data.decode(bom_encoding), bom_encoding
             except UnicodeDecodeError as exc:
                 raise DecodeError(
-                    f"{what}: bytes do not match its {encoding} byte-order mark"
+                    f"{what}: bytes do not match its {bom_encoding} byte-order mark"
                 ) from exc
     binary = sniff_binary(data)
     if binary:
         raise BinaryInputError(f"{what} is {binary}, not a text, HTML or JSON job ad")
-    candidates = [_codec(declared)]
+    candidates: list[str | None] = [_codec(declared)]
     if html:
         match = _META_CHARSET.search(data[:4096])
         candidates.append(_codec(match.group(1).decode("ascii", "replace")) if match else None)

@@ -219,11 +219,11 @@ def _location(value: Any) -> str | None:
     if isinstance(value, dict):
         address = value.get("address", value)
         if isinstance(address, dict):
-            parts = [
+            fields = (
                 _text_of(address.get(k))
                 for k in ("addressLocality", "addressRegion", "addressCountry")
-            ]
-            joined = ", ".join(p for p in parts if p)
+            )
+            joined = ", ".join(p for p in fields if p)
             return joined or _text_of(address.get("name"))
         return _text_of(address)
     return _text_of(value)
@@ -324,13 +324,15 @@ def _only_bold(tag: Tag) -> bool:
 
 def html_to_marked_text(markup: str | Tag) -> str:
     """HTML -> text whose lines are marked: "# " headings, "- " list items, plain paragraphs."""
+    from bs4 import Tag
+
     soup = _soup(markup) if isinstance(markup, str) else markup
     lines: list[str] = []
 
     def walk(node: Tag) -> None:
         for child in node.children:
             name = getattr(child, "name", None)
-            if name is None:
+            if name is None or not isinstance(child, Tag):
                 text = str(child)
                 if text.strip():
                     _append_inline(lines, text)
@@ -381,7 +383,7 @@ def html_to_ad(markup: str, **source: Any) -> JobAd:
     title = _page_title(soup)
     context = page_context(soup, whole_page=False)
     strip_chrome(soup)
-    main = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find("article")
+    main = soup.find("main") or soup.find(role="main") or soup.find("article")
     body = main or soup.body or soup
     text = html_to_marked_text(body)
     if not clean_text(text):

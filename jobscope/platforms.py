@@ -82,7 +82,7 @@ def _word(alias: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _matchers() -> tuple[_Matcher, ...]:
+def _matchers() -> tuple[tuple[_Matcher, ...], tuple[_Matcher, ...]]:
     table = load_json("platforms.json")
     links: list[_Matcher] = []
     found: list[_Matcher] = []
@@ -139,7 +139,7 @@ def _matchers() -> tuple[_Matcher, ...]:
     if email:
         alt = "|".join(_word(a) for a in sorted(email, key=len, reverse=True))
         found.append(_Matcher(re.compile(alt, re.I), ("newsletter",)))
-    return tuple(links), tuple(found)  # type: ignore[return-value]
+    return tuple(links), tuple(found)
 
 
 @lru_cache(maxsize=1)
@@ -162,7 +162,7 @@ def find_platforms(text: str) -> list[tuple[str, str, int, bool]]:
     Links (instagram.com/acme) are reported as links and their text is not read again;
     an ambiguous alias ("X", "Threads") counts only beside another platform in the same text.
     """
-    links, matchers = _matchers()  # type: ignore[misc]
+    links, matchers = _matchers()
     hits: list[tuple[str, str, int, bool]] = []
     spans: list[tuple[int, int]] = []
     for matcher in links:
