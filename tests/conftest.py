@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,6 +17,9 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+
+# Models rebuilt during the tests (another scikit-learn, tampered copies) never touch the user's cache.
+os.environ.setdefault("JOBSCOPE_CACHE_DIR", tempfile.mkdtemp(prefix="jobscope-test-cache-"))
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
