@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +66,6 @@ class Classifier:
     path: Path
     threshold: float = 0.5
     rebuilt: bool = False
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def predict(self, texts: list[str]) -> tuple[list[list[str]], list[dict[str, float]]]:
         """Labels and per-label scores for each text ("general" scores 1 - the best specialism)."""

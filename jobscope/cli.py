@@ -12,12 +12,15 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from jobscope import __version__
 from jobscope.errors import ExitCode, JobscopeError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from jobscope.settings import Settings
 
 app = typer.Typer(
     name="jobscope",
@@ -55,13 +58,13 @@ def _root(
     _state["debug"] = debug
 
 
-def _settings(config: Path | None, **overrides: object) -> object:
+def _settings(config: Path | None, **overrides: Any) -> Settings:
     from jobscope.settings import Settings
 
     changes = {k: v for k, v in overrides.items() if v is not None}
     if config is not None:
         return Settings.from_file(config, **changes)
-    return Settings(**changes)  # type: ignore[arg-type]
+    return Settings(**changes)
 
 
 ConfigOption = Annotated[
@@ -101,7 +104,7 @@ def check(
     from jobscope.render import render
 
     settings = _settings(config, model_path=model, allow_private=allow_private or None)
-    report = analyze_source(source, settings=settings, explain=explain)  # type: ignore[arg-type]
+    report = analyze_source(source, settings=settings, explain=explain)
     chosen = fmt.value
     if chosen == "auto":
         chosen = "text" if sys.stdout.isatty() else "json"

@@ -174,9 +174,7 @@ def _single_record(text: str, *, kind: str, what: str, source_kind: str) -> JobA
     _, record = records[0]
     if isinstance(record, Exception):
         raise record
-    ad = record_to_ad(record, source_kind=source_kind, location=what)
-    ad.source_location = what
-    return ad
+    return record_to_ad(record, source_kind=source_kind, location=what)
 
 
 def _sniff_kind(text: str, suffix: str, content_type: str = "") -> str:

@@ -51,7 +51,6 @@ class _Matcher:
     pattern: re.Pattern[str]
     platforms: tuple[str, ...]
     ambiguous: bool = False
-    link: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -107,7 +106,6 @@ def _matchers() -> tuple[tuple[_Matcher, ...], tuple[_Matcher, ...]]:
                         re.I,
                     ),
                     ids,
-                    link=True,
                 )
             )
         words = [a for a in p.get("aliases", []) if a]
@@ -180,7 +178,6 @@ def find_platforms(text: str) -> list[tuple[str, str, int, bool]]:
     for matcher in matchers:
         for m in matcher.pattern.finditer(text):
             candidates.append((m.start(), m.end(), matcher.platforms, matcher.ambiguous))
-    candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
     kept: list[tuple[int, int, tuple[str, ...], bool]] = []
     for cand in sorted(candidates, key=lambda c: -(c[1] - c[0])):
         if all(cand[1] <= k[0] or cand[0] >= k[1] for k in kept):

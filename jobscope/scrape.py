@@ -7,10 +7,14 @@ from __future__ import annotations
 import ipaddress
 import socket
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from jobscope.errors import FetchError, InputTooLargeError, RefusedError, UsageError
 from jobscope.settings import Settings
+
+if TYPE_CHECKING:  # pragma: no cover
+    import requests
 
 
 @dataclass
@@ -111,10 +115,9 @@ def _charset(content_type: str) -> str | None:
     return None
 
 
-def _read_capped(response: object, limit: int, url: str) -> bytes:
+def _read_capped(response: requests.Response, limit: int, url: str) -> bytes:
     import requests
 
-    assert isinstance(response, requests.Response)
     chunks: list[bytes] = []
     size = 0
     try:
