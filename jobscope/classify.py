@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jobscope.corpus import corpus_hash
 from jobscope.errors import ModelError, ModelVerificationError
 from jobscope.model import SPECIALISMS
 from jobscope.resources import shipped_path
 from jobscope.settings import Settings
-from jobscope.train import CARD_FILE, MODEL_FILE, corpus_hash, decide, sha256_file, train
+from jobscope.train import CARD_FILE, MODEL_FILE, decide, sha256_file, train
 
 log = logging.getLogger("jobscope")
 
@@ -144,7 +145,7 @@ def load_classifier(
             return _load_verified(models / MODEL_FILE, threshold)
         except ModelVerificationError as exc:
             reason = str(exc)
-    corpus = corpus_dir or shipped_path("corpus/items")
+    corpus = corpus_dir or shipped_path("corpus")
     if corpus is None:
         raise ModelError(f"{reason}, and no corpus to rebuild it from")
     cached = Path(settings.cache_dir) / "models" / MODEL_FILE

@@ -115,7 +115,8 @@ def check(
 @app.command()
 def train(
     corpus: Annotated[
-        Path | None, typer.Option(help="Folder of corpus item files (*.jsonl).", file_okay=False)
+        Path | None,
+        typer.Option(help="The corpus folder (items/, ads/, split.json).", file_okay=False),
     ] = None,
     out: Annotated[
         Path | None, typer.Option(help="Where the model and its card are written.", file_okay=False)
@@ -127,7 +128,7 @@ def train(
     from jobscope.resources import shipped_path
     from jobscope.train import train as train_model
 
-    corpus = corpus or shipped_path("corpus/items")
+    corpus = corpus or shipped_path("corpus")
     if corpus is None:
         raise ModelError("no corpus found; pass --corpus")
     if out is None:

@@ -17,7 +17,7 @@ def load_json(name: str) -> Any:
 
 
 def shipped_path(name: str) -> Path | None:
-    """A folder shipped with jobscope: "models" or "corpus/items".
+    """A folder shipped with jobscope: "models" or "corpus".
 
     In an installed wheel they sit in `jobscope/_shipped/`; in a source checkout (and an
     editable install) they are the repository's own top-level folders.

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from jobscope import __version__
-from jobscope.errors import FormatError, ModelError
+from jobscope.corpus import CorpusItem, corpus_hash, load_corpus
+from jobscope.errors import ModelError
 from jobscope.model import LABELS, SPECIALISMS
 
 log = logging.getLogger("jobscope")
@@ -22,68 +23,6 @@ log = logging.getLogger("jobscope")
 MODEL_FILE = "specialism.joblib"
 CARD_FILE = "specialism.card.json"
 CARD_MARKDOWN = "MODEL_CARD.md"
-ITEM_KEYS = ("id", "ad", "lang", "section", "labels", "text")
-
-
-@dataclass(frozen=True)
-class CorpusItem:
-    id: str
-    ad: str
-    lang: str
-    section: str
-    labels: tuple[str, ...]
-    text: str
-
-    @property
-    def specialisms(self) -> tuple[str, ...]:
-        return tuple(label for label in self.labels if label != "general")
-
-
-def corpus_files(corpus_dir: Path) -> list[Path]:
-    return sorted(Path(corpus_dir).glob("*.jsonl"))
-
-
-def corpus_hash(corpus_dir: Path) -> str:
-    """SHA-256 over the item files (names and contents, line endings normalised)."""
-    digest = hashlib.sha256()
-    for path in corpus_files(corpus_dir):
-        digest.update(path.name.encode("utf-8") + b"\0")
-        digest.update(path.read_bytes().replace(b"\r\n", b"\n") + b"\0")
-    return digest.hexdigest()
-
-
-def load_corpus(corpus_dir: Path) -> list[CorpusItem]:
-    """Read and check every item of `corpus_dir/*.jsonl`; a bad line raises FormatError."""
-    files = corpus_files(corpus_dir)
-    if not files:
-        raise ModelError(f"no corpus item files (*.jsonl) in {corpus_dir}")
-    items: list[CorpusItem] = []
-    seen: set[str] = set()
-    for path in files:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            where = f"{path.name}:{number}"
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise FormatError(f"{where}: broken JSON ({exc.msg})") from exc
-            missing = [k for k in ITEM_KEYS if k not in row]
-            if missing:
-                raise FormatError(f"{where}: missing {', '.join(missing)}")
-            labels = tuple(row["labels"])
-            bad = [label for label in labels if label not in LABELS]
-            if bad or not labels:
-                raise FormatError(f"{where}: bad labels {list(labels)}")
-            if "general" in labels and len(labels) > 1:
-                raise FormatError(f"{where}: 'general' combined with a specialism")
-            if row["id"] in seen:
-                raise FormatError(f"{where}: duplicate id {row['id']}")
-            seen.add(row["id"])
-            items.append(
-                CorpusItem(row["id"], row["ad"], row["lang"], row["section"], labels, row["text"])
-            )
-    return items
 
 
 def build_pipeline(*, c: float = 8.0) -> Any:
@@ -202,12 +141,14 @@ def train(
     threshold: float = 0.5,
     cross_val: bool = True,
 ) -> TrainResult:
-    """Train on every item of `corpus_dir`, write the model and its card into `out_dir`."""
+    """Train on the training part of `corpus_dir` (never its held-out ads); write the model and
+    its card into `out_dir`."""
     import joblib
     import sklearn
 
     started = time.perf_counter()
-    items = load_corpus(corpus_dir)
+    corpus = load_corpus(corpus_dir)
+    items = corpus.train_items
     counts = Counter(label for item in items for label in item.labels)
     missing = [label for label in LABELS if counts[label] == 0]
     if missing:
@@ -229,7 +170,9 @@ def train(
         "python_version": _platform.python_version(),
         "jobscope_version": __version__,
         "corpus_sha256": corpus_hash(corpus_dir),
-        "corpus_items": len(items),
+        "corpus_items": len(corpus.items),
+        "training_items": len(items),
+        "held_out_ads": len(corpus.test_ads),
         "corpus_ads": len({i.ad for i in items}),
         "languages": dict(sorted(Counter(i.lang for i in items).items())),
         "label_counts": {label: counts[label] for label in LABELS},
@@ -263,10 +206,11 @@ def render_card(card: dict[str, Any]) -> str:
         f"| SHA-256 | `{card['sha256']}` |",
         f"| scikit-learn | {card['sklearn_version']} (Python {card['python_version']}) |",
         f"| corpus SHA-256 | `{card['corpus_sha256']}` |",
-        f"| corpus | {card['corpus_items']} items from {card['corpus_ads']} ads; "
+        f"| training data | {card['training_items']} of the corpus's {card['corpus_items']} items, "
+        f"from {card['corpus_ads']} ads ({card['held_out_ads']} whole ads held out); "
         + ", ".join(f"{k}: {v}" for k, v in card["languages"].items())
         + " |",
-        "| labels in corpus | "
+        "| labels in training data | "
         + ", ".join(f"{k} {v}" for k, v in card["label_counts"].items())
         + " |",
         f"| pipeline | {card['pipeline']} |",

@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 
 from jobscope.classify import load_classifier, verify
+from jobscope.corpus import corpus_hash, load_corpus
 from jobscope.errors import ModelVerificationError
 from jobscope.resources import shipped_path
 from jobscope.settings import Settings
-from jobscope.train import CARD_FILE, MODEL_FILE, corpus_hash, load_corpus
+from jobscope.train import CARD_FILE, MODEL_FILE
 
 MODELS = shipped_path("models")
-CORPUS = shipped_path("corpus/items")
+CORPUS = shipped_path("corpus")
 
 
 def _card() -> dict:
@@ -29,7 +30,7 @@ def test_model_card_matches_the_corpus() -> None:
     assert CORPUS is not None
     card = _card()
     assert card["corpus_sha256"] == corpus_hash(CORPUS)
-    assert card["corpus_items"] == len(load_corpus(CORPUS))
+    assert card["corpus_items"] == len(load_corpus(CORPUS).items)
     assert card["cross_validation"]["macro_f1"] > 0.6
 
 
@@ -47,7 +48,7 @@ def test_shipped_model_verifies_with_the_cards_sklearn() -> None:
 
 def test_first_corpus_has_both_languages_and_all_labels() -> None:
     assert CORPUS is not None
-    items = load_corpus(CORPUS)
+    items = load_corpus(CORPUS).items
     assert len(items) >= 600
     langs = {i.lang for i in items}
     assert langs == {"de", "en"}
@@ -118,10 +119,10 @@ def test_train_writes_model_and_card(tmp_path: Path) -> None:
     from jobscope.train import train
 
     corpus = tmp_path / "corpus"
-    corpus.mkdir()
+    (corpus / "items").mkdir(parents=True)
     assert CORPUS is not None
-    lines = (CORPUS / "de-informal.jsonl").read_text(encoding="utf-8").splitlines()
-    (corpus / "items.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    lines = (CORPUS / "items" / "de-informal.jsonl").read_text(encoding="utf-8").splitlines()
+    (corpus / "items" / "items.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = train(corpus, tmp_path / "out", folds=3)
     assert verify(result.model_path)["corpus_sha256"] == corpus_hash(corpus)
     assert (tmp_path / "out" / "MODEL_CARD.md").read_text(encoding="utf-8").count(
