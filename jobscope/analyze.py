@@ -18,7 +18,7 @@ from jobscope.segment import requirement_items, segment
 from jobscope.settings import Settings
 
 if TYPE_CHECKING:  # pragma: no cover
-    from jobscope.classify import Classifier
+    from jobscope.classify import Classifier, Predictor
 
 _CLASSIFIERS: dict[tuple[object, float, object], Classifier] = {}
 
@@ -31,6 +31,35 @@ def get_classifier(settings: Settings) -> Classifier:
     if key not in _CLASSIFIERS:
         _CLASSIFIERS[key] = load_classifier(settings)
     return _CLASSIFIERS[key]
+
+
+@lru_cache(maxsize=1)
+def _social_context() -> re.Pattern[str]:
+    return re.compile(
+        "|".join(f"(?:{p})" for p in load_json("social_context.json")["patterns"]), re.I
+    )
+
+
+def has_social_context(text: str) -> bool:
+    """Does an item name a platform, a format or social-media work explicitly?"""
+    from jobscope.platforms import find_platforms
+
+    return bool(_social_context().search(text)) or bool(find_platforms(text))
+
+
+def apply_role_context(requirements: list[Requirement], social_role: bool) -> None:
+    """Outside a social-media role, an item is social-media work only when it says so.
+
+    The four specialisms describe communication work on social platforms; the same words in
+    another trade (a controller's KPI report, a sales strategy) are general (LABELS.md). In a
+    social-media role the platform context is implicit; elsewhere the item must name it.
+    """
+    if social_role:
+        return
+    for req in requirements:
+        if req.labels != ["general"] and not has_social_context(req.text):
+            req.labels = ["general"]
+            req.context_rule = True
 
 
 @lru_cache(maxsize=1)
@@ -79,12 +108,16 @@ def is_social_media_role(title: str, requirements: list[Requirement], settings: 
     )
 
 
+def title_of(ad: JobAd) -> str:
+    return one_line(clean_text(ad.title)) if ad.title else ""
+
+
 def analyze(
     ad: JobAd,
     *,
     settings: Settings | None = None,
     explain: bool = False,
-    classifier: Classifier | None = None,
+    classifier: Predictor | None = None,
 ) -> Report:
     """Analyse one ad and return its report (flags and score are left to the flags stage)."""
     settings = settings or Settings()
@@ -103,10 +136,12 @@ def analyze(
         )
         for item, item_labels, item_scores in zip(items, labels, scores, strict=True)
     ]
+    social_role = is_social_media_role(title_of(ad), requirements, settings)
+    apply_role_context(requirements, social_role)
     profile = specialism_profile(requirements)
     demanded_specs = [k for k in SPECIALISMS if profile[k] > 0]
 
-    title = one_line(clean_text(ad.title)) if ad.title else ""
+    title = title_of(ad)
     chunks: list[tuple[str, str, bool]] = [(title, "title", True)] if title else []
     requirement_sections = {item.section for item in items}
     for section in sections:
@@ -129,7 +164,7 @@ def analyze(
         date_posted=ad.date_posted,
         source_kind=ad.source_kind,
         source_location=ad.source_location,
-        social_media_role=is_social_media_role(title, requirements, settings),
+        social_media_role=social_role,
         primary_specialism=primary_specialism(requirements, profile),
         demanded_specialisms=demanded_specs,
         specialisms=profile,

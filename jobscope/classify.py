@@ -12,14 +12,14 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from jobscope.corpus import corpus_hash
 from jobscope.errors import ModelError, ModelVerificationError
 from jobscope.model import SPECIALISMS
 from jobscope.resources import shipped_path
 from jobscope.settings import Settings
-from jobscope.train import CARD_FILE, MODEL_FILE, decide, sha256_file, train
+from jobscope.train import CARD_FILE, MODEL_FILE, decide, probabilities, sha256_file, train
 
 log = logging.getLogger("jobscope")
 
@@ -58,6 +58,14 @@ def verify(model_path: Path) -> dict[str, Any]:
     return card
 
 
+class Predictor(Protocol):
+    """What the pipeline needs of a classifier: the model, or the keyword baseline."""
+
+    def predict(self, texts: list[str]) -> tuple[list[list[str]], list[dict[str, float]]]: ...
+
+    def explain(self, text: str, *, top: int = 5) -> dict[str, list[str]]: ...
+
+
 @dataclass
 class Classifier:
     """A verified specialism model."""
@@ -72,13 +80,13 @@ class Classifier:
         """Labels and per-label scores for each text ("general" scores 1 - the best specialism)."""
         if not texts:
             return [], []
-        probabilities = self.pipeline.predict_proba(texts)
-        labels = decide(probabilities, self.threshold)
-        scores = []
-        for row in probabilities:
-            score = {s: float(p) for s, p in zip(SPECIALISMS, row, strict=True)}
-            score["general"] = 1.0 - max(score.values())
-            scores.append(score)
+        scores_matrix = probabilities(self.pipeline, texts)
+        labels = decide(scores_matrix, self.threshold)
+        general = (1.0 - scores_matrix.max(axis=1)).tolist()
+        scores = [
+            {**dict(zip(SPECIALISMS, row, strict=True)), "general": rest}
+            for row, rest in zip(scores_matrix.tolist(), general, strict=True)
+        ]
         return labels, scores
 
     def explain(self, text: str, *, top: int = 5) -> dict[str, list[str]]:

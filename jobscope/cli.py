@@ -144,6 +144,43 @@ def train(
     )
 
 
+class EvalFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def evaluate(
+    corpus: Annotated[
+        Path | None,
+        typer.Option(help="The corpus folder (items/, ads/, split.json).", file_okay=False),
+    ] = None,
+    fmt: Annotated[EvalFormat, typer.Option("--format", "-f")] = EvalFormat.text,
+    model: ModelOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Score the model on the held-out ads beside a keyword baseline."""
+    import json
+
+    from jobscope.analyze import get_classifier
+    from jobscope.errors import ModelError
+    from jobscope.evaluate import evaluate as run_evaluation
+    from jobscope.evaluate import render_evaluation
+    from jobscope.resources import shipped_path
+
+    corpus = corpus or shipped_path("corpus")
+    if corpus is None:
+        raise ModelError("no corpus found; pass --corpus")
+    settings = _settings(config, model_path=model)
+    result = run_evaluation(corpus, get_classifier(settings), settings=settings)
+    if not result["held_out_ads"]:
+        raise ModelError(f"the corpus in {corpus} has no held-out ads (split.json)")
+    if fmt is EvalFormat.json:
+        typer.echo(json.dumps(result, indent=2))
+    else:
+        typer.echo(render_evaluation(result))
+
+
 def _configure_logging() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("jobscope: %(message)s"))

@@ -113,7 +113,7 @@ def _rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
 
 
 def load_item_files(corpus_dir: Path) -> list[CorpusItem]:
-    """Loose items of `corpus_dir/items/*.jsonl`."""
+    """Loose items of `corpus_dir/items/*.jsonl` (ids prefixed "items:"; always training data)."""
     items: list[CorpusItem] = []
     for path in sorted((Path(corpus_dir) / "items").glob("*.jsonl")):
         for number, row in _rows(path):
@@ -121,10 +121,11 @@ def load_item_files(corpus_dir: Path) -> list[CorpusItem]:
             missing = [k for k in ITEM_KEYS if k not in row]
             if missing:
                 raise FormatError(f"{where}: missing {', '.join(missing)}")
+            # Loose items live in their own namespace: their group ids never meet whole ads'.
             items.append(
                 CorpusItem(
-                    id=row["id"],
-                    ad=row["ad"],
+                    id=f"items:{row['id']}",
+                    ad=f"items:{row['ad']}",
                     lang=row["lang"],
                     section=row["section"],
                     labels=_check_labels(row["labels"], where),
@@ -319,6 +320,30 @@ def near_duplicates(texts: list[str], *, threshold: float = 0.9) -> list[tuple[i
     return sorted(pairs, key=lambda p: -p[2])
 
 
+def propose_split(ads: list[CorpusAd], *, every: int = 4) -> list[str]:
+    """The held-out ads by our rule: in each batch, sorted by id, every `every`-th ad starting
+    with the second (002, 006, 010, ...): a quarter of every batch, so both languages and every
+    kind of ad are in the test set. Computed once, then frozen in split.json."""
+    by_batch: dict[str, list[str]] = {}
+    for ad in ads:
+        by_batch.setdefault(ad.path.parent.name, []).append(ad.id)
+    test: list[str] = []
+    for ids in by_batch.values():
+        test.extend(ad_id for i, ad_id in enumerate(sorted(ids)) if i % every == 1)
+    return sorted(test)
+
+
+def write_split(corpus_dir: Path) -> Path:
+    ads = load_ads(corpus_dir)
+    path = Path(corpus_dir) / SPLIT_FILE
+    data = {
+        "rule": "in each ads/ batch sorted by id, every 4th ad from the second is held out",
+        "test_ads": propose_split(ads),
+    }
+    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
 def _check_main(paths: list[str]) -> int:
     status = 0
     for name in paths:
@@ -343,7 +368,10 @@ def _check_main(paths: list[str]) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
+    if len(sys.argv) == 3 and sys.argv[1] == "split":
+        print(write_split(Path(sys.argv[2])))
+        sys.exit(0)
     if len(sys.argv) < 3 or sys.argv[1] != "check":
-        print("usage: python -m jobscope.corpus check ADS.jsonl [...]")
+        print("usage: python -m jobscope.corpus check ADS.jsonl [...] | split CORPUS_DIR")
         sys.exit(2)
     sys.exit(_check_main(sys.argv[2:]))

@@ -63,6 +63,9 @@ class Requirement:
     optional: bool = False
     """A "nice to have" / "von Vorteil" item: shown, but it demands nothing."""
     explanation: dict[str, list[str]] | None = None
+    context_rule: bool = False
+    """The model saw specialism work, but the item names no social platform in a role that is
+    not a social-media role, so it counts as general (see analyze.apply_role_context)."""
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {

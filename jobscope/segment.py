@@ -84,6 +84,9 @@ _ORDINAL = re.compile(r"\b(\d{1,2})\.(?=\s+[A-ZÄÖÜ][a-zäöü])")
 _PLACEHOLDER = "\u2024"  # one-dot leader stands in for a protected period
 
 
+_EXPECT = re.compile(r"^(das|was) erwartet (dich|sie)|^was (dich|sie) erwartet")
+
+
 @dataclass(frozen=True)
 class _Patterns:
     order: tuple[str, ...]
@@ -176,11 +179,12 @@ def to_blocks(text: str) -> list[Block]:
     """Marked or plain text -> headings, bullet items and paragraphs."""
     blocks: list[Block] = []
     previous_blank = True
-    for raw in text.split("\n"):
-        line = raw.strip()
+    lines = [raw.strip() for raw in text.split("\n")]
+    for index, line in enumerate(lines):
         if not line:
             previous_blank = True
             continue
+        following = next((n for n in lines[index + 1 :] if n), "")
         md = _MD_HEADING.match(line)
         bold = _BOLD_LINE.match(line)
         stripped, had_symbol = _strip_leading_symbols(line)
@@ -190,6 +194,8 @@ def to_blocks(text: str) -> list[Block]:
             blocks.append(Block("heading", heading.strip("*_ ").rstrip(":").strip()))
         elif bullet and not line.startswith("**"):
             blocks.append(Block("bullet", _unbold(bullet.group("text"))))
+        elif had_symbol and _emoji_heading(line, stripped, following, previous_blank):
+            blocks.append(Block("heading", stripped.rstrip(":").strip()))
         elif had_symbol and not (
             _looks_like_heading(stripped) and (len(stripped.split()) <= 4 or stripped.endswith(":"))
         ):
@@ -219,6 +225,21 @@ def to_blocks(text: str) -> list[Block]:
                 blocks.append(Block("para", _unbold(stripped)))
         previous_blank = False
     return blocks
+
+
+def _emoji_heading(line: str, stripped: str, following: str, previous_blank: bool) -> bool:
+    """ "⚡ Dein Zauberbuch" over a list of "🔹 ..." bullets: a short emoji-led line after a blank
+    line, without sentence punctuation, whose next line starts differently, is a heading."""
+    words = stripped.split()
+    if not previous_blank or not words or len(words) > 5 or stripped[-1] in ".,;!":
+        return False
+    if not following:
+        return False
+    marker = line[: len(line) - len(stripped)].strip()
+    next_stripped, next_symbol = _strip_leading_symbols(following)
+    next_marker = following[: len(following) - len(next_stripped)].strip()
+    next_is_item = bool(next_symbol or _BULLET.match(following))
+    return next_is_item and next_marker != marker
 
 
 def _unbold(text: str) -> str:
@@ -266,6 +287,12 @@ def segment(ad: JobAd) -> list[Section]:
             if title_bare and bare == title_bare and not sections and not current.blocks:
                 continue  # the title repeated as the first heading
             kind = heading_kind(block.text)
+            if (
+                kind == "tasks"
+                and _EXPECT.search(_bare(block.text))
+                and any(s.kind == "tasks" for s in sections)
+            ):
+                kind = "benefits"  # "Was dich erwartet" after the tasks: what the company offers
             optional = kind == "optional"
             if kind is None:
                 # An unknown sub-heading inside tasks or profile ("Content & Community")
@@ -282,6 +309,7 @@ def segment(ad: JobAd) -> list[Section]:
         sections.append(current)
     if not has_headings:
         sections = _sections_from_prose(sections)
+    _infer_unknown_sections(sections)
     if (
         len(sections) > 1
         and sections[0].heading is None
@@ -292,6 +320,28 @@ def segment(ad: JobAd) -> list[Section]:
         cue = _prose_kind(" ".join(b.text for b in sections[0].blocks))
         sections[0].kind = cue if cue in {"application", "benefits"} else "about"
     return _split_closing_paragraphs(sections)
+
+
+def _infer_unknown_sections(sections: list[Section]) -> None:
+    """A list under a heading we do not know ("Dein Zauberbuch") takes its kind from where it
+    stands, in the order ads use: tasks, then profile, then benefits."""
+    seen: set[str] = set()
+    for section in sections:
+        if (
+            section.kind == "other"
+            and section.heading
+            and any(b.kind == "bullet" for b in section.blocks)
+        ):
+            for kind in ("tasks", "profile", "benefits"):
+                later = {
+                    "tasks": {"profile", "benefits"},
+                    "profile": {"benefits"},
+                    "benefits": set(),
+                }
+                if kind not in seen and not (seen & later[kind]):
+                    section.kind = kind
+                    break
+        seen.add(section.kind)
 
 
 def _split_closing_paragraphs(sections: list[Section]) -> list[Section]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -25,38 +26,97 @@ CARD_FILE = "specialism.card.json"
 CARD_MARKDOWN = "MODEL_CARD.md"
 
 
-def build_pipeline(*, c: float = 8.0) -> Any:
-    """Word 1-2 and character 3-5 gram TF-IDF, one logistic regression per specialism."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.multiclass import OneVsRestClassifier
-    from sklearn.pipeline import FeatureUnion, Pipeline
+@dataclass(frozen=True)
+class ModelConfig:
+    """One model design; `scripts/experiment.py` compares several, DEFAULT_CONFIG ships."""
 
+    features: str = "affix"
+    """word (1-2 grams) | char (char_wb 3-5 grams) | union (word + char) | affix (one pass:
+    words, bigrams and long words' prefixes and suffixes)"""
+    classifier: str = "logreg"
+    """logreg | linear_svm | complement_nb | sgd"""
+    multilabel: str = "ovr"
+    """ovr (one binary model per specialism) | chain (each model also sees the previous labels)"""
+    german: bool = True
+    """German-aware preprocessing (gender forms, hyphenated compounds); off: plain lower case"""
+    c: float = 8.0
+
+    def describe(self) -> str:
+        return (
+            f"features={self.features}, classifier={self.classifier}, "
+            f"multilabel={self.multilabel}, german={'on' if self.german else 'off'}, C={self.c:g}"
+        )
+
+
+DEFAULT_CONFIG = ModelConfig()
+
+
+def _vectorizer(config: ModelConfig) -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
+
+    from jobscope.features import Analyzer, plain_text
     from jobscope.normalize import model_text
 
+    pre = model_text if config.german else plain_text
     words = TfidfVectorizer(
-        preprocessor=model_text,
-        ngram_range=(1, 2),
-        sublinear_tf=True,
-        min_df=1,
-        token_pattern=r"(?u)\b\w[\w+#.]*\w\b|\b\w\b",
+        preprocessor=pre, ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w[\w+#]*"
     )
     chars = TfidfVectorizer(
-        preprocessor=model_text,
-        analyzer="char_wb",
-        ngram_range=(3, 5),
-        sublinear_tf=True,
-        min_df=2,
+        preprocessor=pre, analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2
     )
-    classifier = OneVsRestClassifier(
-        LogisticRegression(C=c, class_weight="balanced", max_iter=3000, solver="liblinear")
-    )
-    return Pipeline(
-        [
-            ("features", FeatureUnion([("words", words), ("chars", chars)])),
-            ("classifier", classifier),
-        ]
-    )
+    if config.features == "word":
+        return words
+    if config.features == "char":
+        return chars
+    if config.features == "union":
+        return FeatureUnion([("words", words), ("chars", chars)])
+    if config.features == "affix":
+        return TfidfVectorizer(analyzer=Analyzer(german=config.german), sublinear_tf=True)
+    raise ValueError(f"unknown features {config.features!r}")
+
+
+def _estimator(config: ModelConfig) -> Any:
+    from sklearn.linear_model import LogisticRegression, SGDClassifier
+    from sklearn.naive_bayes import ComplementNB
+    from sklearn.svm import LinearSVC
+
+    if config.classifier == "logreg":
+        return LogisticRegression(
+            C=config.c, class_weight="balanced", max_iter=3000, solver="liblinear"
+        )
+    if config.classifier == "linear_svm":
+        return LinearSVC(C=config.c / 10, class_weight="balanced")
+    if config.classifier == "complement_nb":
+        return ComplementNB(alpha=0.3)
+    if config.classifier == "sgd":
+        return SGDClassifier(loss="modified_huber", class_weight="balanced", random_state=0)
+    raise ValueError(f"unknown classifier {config.classifier!r}")
+
+
+def build_pipeline(config: ModelConfig = DEFAULT_CONFIG) -> Any:
+    """TF-IDF features and a multi-label linear classifier, as `config` says."""
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.multioutput import ClassifierChain
+    from sklearn.pipeline import Pipeline
+
+    estimator = _estimator(config)
+    if config.multilabel == "chain":
+        head = ClassifierChain(estimator, order=None, random_state=0)
+    else:
+        head = OneVsRestClassifier(estimator)
+    return Pipeline([("features", _vectorizer(config)), ("classifier", head)])
+
+
+def probabilities(pipeline: Any, texts: list[str]) -> Any:
+    """Per-specialism scores in [0, 1]: predict_proba where the model has it, else the
+    logistic of the decision function (linear SVMs)."""
+    import numpy as np
+
+    try:
+        return np.asarray(pipeline.predict_proba(texts))
+    except AttributeError:
+        return 1.0 / (1.0 + np.exp(-np.asarray(pipeline.decision_function(texts))))
 
 
 def label_matrix(items: list[CorpusItem]) -> Any:
@@ -68,8 +128,8 @@ def label_matrix(items: list[CorpusItem]) -> Any:
 def decide(probabilities: Any, threshold: float) -> list[list[str]]:
     """Model probabilities -> label lists ("general" when no specialism reaches the threshold)."""
     out: list[list[str]] = []
-    for row in probabilities:
-        labels = [s for s, p in zip(SPECIALISMS, row, strict=True) if p >= threshold]
+    for row in (probabilities >= threshold).tolist():
+        labels = [s for s, hit in zip(SPECIALISMS, row, strict=True) if hit]
         out.append(labels or ["general"])
     return out
 
@@ -98,7 +158,11 @@ def item_scores(gold: list[tuple[str, ...]], predicted: list[list[str]]) -> dict
 
 
 def cross_validate(
-    items: list[CorpusItem], *, folds: int = 5, threshold: float = 0.5
+    items: list[CorpusItem],
+    *,
+    folds: int = 5,
+    threshold: float = 0.5,
+    config: ModelConfig = DEFAULT_CONFIG,
 ) -> dict[str, Any]:
     """Cross-validated item scores with folds grouped by ad."""
     from sklearn.model_selection import GroupKFold
@@ -108,9 +172,9 @@ def cross_validate(
     groups = [i.ad for i in items]
     predicted: list[list[str] | None] = [None] * len(items)
     for train_idx, test_idx in GroupKFold(n_splits=folds).split(texts, y, groups):
-        model = build_pipeline()
+        model = build_pipeline(config)
         model.fit([texts[i] for i in train_idx], y[train_idx])
-        labels = decide(model.predict_proba([texts[i] for i in test_idx]), threshold)
+        labels = decide(probabilities(model, [texts[i] for i in test_idx]), threshold)
         for i, value in zip(test_idx, labels, strict=True):
             predicted[i] = value
     scores = item_scores([i.labels for i in items], [p or ["general"] for p in predicted])
@@ -140,6 +204,7 @@ def train(
     folds: int = 5,
     threshold: float = 0.5,
     cross_val: bool = True,
+    config: ModelConfig = DEFAULT_CONFIG,
 ) -> TrainResult:
     """Train on the training part of `corpus_dir` (never its held-out ads); write the model and
     its card into `out_dir`."""
@@ -154,8 +219,12 @@ def train(
     if missing:
         raise ModelError(f"the corpus has no items labelled {', '.join(missing)}")
     log.info("training on %d items from %s", len(items), corpus_dir)
-    cv = cross_validate(items, folds=folds, threshold=threshold) if cross_val else None
-    model = build_pipeline()
+    cv = (
+        cross_validate(items, folds=folds, threshold=threshold, config=config)
+        if cross_val
+        else None
+    )
+    model = build_pipeline(config)
     model.fit([i.text for i in items], label_matrix(items))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -178,13 +247,15 @@ def train(
         "label_counts": {label: counts[label] for label in LABELS},
         "labels": list(SPECIALISMS),
         "threshold": threshold,
-        "pipeline": "FeatureUnion(word TF-IDF 1-2 grams, char_wb TF-IDF 3-5 grams) -> "
-        "OneVsRest(LogisticRegression(C=8, class_weight=balanced, liblinear)); "
-        "text preprocessed by jobscope.normalize.model_text",
+        "pipeline": config.describe(),
+        "config": dataclasses.asdict(config),
         "trained_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
         "training_seconds": round(time.perf_counter() - started, 1),
         "cross_validation": cv,
     }
+    experiments = out_dir / "experiments.json"
+    if experiments.is_file():
+        card["experiments"] = json.loads(experiments.read_text(encoding="utf-8"))
     card_path = out_dir / CARD_FILE
     card_path.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (out_dir / CARD_MARKDOWN).write_text(render_card(card), encoding="utf-8")
@@ -236,6 +307,32 @@ def render_card(card: dict[str, Any]) -> str:
             f"Macro-F1: **{cv['macro_f1']:.3f}**; exact label-set match: {cv['exact_match']:.3f}.",
             "",
         ]
+    experiments = card.get("experiments")
+    if experiments:
+        lines += [
+            "## How the design was chosen (scripts/experiment.py)",
+            "",
+            f"{experiments['training_items']} training items, {experiments['held_out_items']} "
+            f"held-out items in {experiments['held_out_ads']} held-out ads; "
+            f"CV: {experiments['cv']}; speed: {experiments['speed']}.",
+            "",
+            "| design | CV macro-F1 | held-out macro-F1 | held-out primary accuracy | items/s |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for row in experiments["rows"]:
+            cells = [
+                "-"
+                if row[k] is None
+                else (f"{row[k]:,.0f}" if k == "items_per_second" else f"{row[k]:.3f}")
+                for k in (
+                    "cv_macro_f1",
+                    "held_out_macro_f1",
+                    "held_out_primary_accuracy",
+                    "items_per_second",
+                )
+            ]
+            lines.append(f"| {row['design']} | " + " | ".join(cells) + " |")
+        lines.append("")
     lines += [
         "## Loading and trust",
         "",
