@@ -20,7 +20,7 @@ from jobscope.settings import Settings
 if TYPE_CHECKING:  # pragma: no cover
     from jobscope.classify import Classifier, Predictor
 
-_CLASSIFIERS: dict[tuple[object, float, object], Classifier] = {}
+_CLASSIFIERS: dict[tuple[object, ...], Classifier] = {}
 
 
 def get_classifier(settings: Settings) -> Classifier:
@@ -33,18 +33,38 @@ def get_classifier(settings: Settings) -> Classifier:
     return _CLASSIFIERS[key]
 
 
+def _any(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+
+
 @lru_cache(maxsize=1)
-def _social_context() -> re.Pattern[str]:
-    return re.compile(
-        "|".join(f"(?:{p})" for p in load_json("social_context.json")["patterns"]), re.I
-    )
+def _social_context() -> dict[str, re.Pattern[str]]:
+    data = load_json("social_context.json")
+    keys = ("patterns", "others", "oversee", "generic_social", "other_channels", "affinity")
+    return {key: _any(data[key]) for key in keys}
 
 
 def has_social_context(text: str) -> bool:
-    """Does an item name a platform, a format or social-media work explicitly?"""
+    """Does an item name a platform, a format or social-media work of the candidate's own?
+
+    Not: a mention of the social team or agency ("Infos an das Social-Media-Team liefern"), a
+    line about interest ("Interesse an Social Media"), nor social media as one channel in a list
+    the role only oversees ("Koordination der Kanäle Website, Messen und Social Media")."""
     from jobscope.platforms import find_platforms
 
-    return bool(_social_context().search(text)) or bool(find_platforms(text))
+    rules = _social_context()
+    text = rules["others"].sub(" ", text)
+    platforms = any(not link for *_, link in find_platforms(text))
+    if not platforms and rules["affinity"].search(text):
+        return False
+    if (
+        not platforms
+        and rules["oversee"].search(text)
+        and len(rules["other_channels"].findall(text)) >= 2
+        and not rules["patterns"].search(rules["generic_social"].sub(" ", text))
+    ):
+        return False
+    return platforms or bool(rules["patterns"].search(text))
 
 
 def apply_role_context(requirements: list[Requirement], social_role: bool) -> None:

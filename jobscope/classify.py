@@ -73,7 +73,8 @@ class Classifier:
     pipeline: Any
     card: dict[str, Any]
     path: Path
-    threshold: float = 0.5
+    thresholds: list[float] | float = 0.5
+    """One decision threshold per specialism (or one for all)."""
     rebuilt: bool = False
 
     def predict(self, texts: list[str]) -> tuple[list[list[str]], list[dict[str, float]]]:
@@ -81,7 +82,7 @@ class Classifier:
         if not texts:
             return [], []
         scores_matrix = probabilities(self.pipeline, texts)
-        labels = decide(scores_matrix, self.threshold)
+        labels = decide(scores_matrix, self.thresholds)
         general = (1.0 - scores_matrix.max(axis=1)).tolist()
         scores = [
             {**dict(zip(SPECIALISMS, row, strict=True)), "general": rest}
@@ -110,13 +111,22 @@ class Classifier:
             contributions.sort(reverse=True)
             terms: list[str] = []
             for _, name in contributions:
-                term = name.split("__", 1)[-1].strip()
-                if term and not any(term in t for t in terms):
+                term = _readable(name.split("__", 1)[-1].strip())
+                if term and not any(term.strip("…") in t for t in terms):
                     terms.append(term)
                 if len(terms) == top:
                     break
             out[label] = terms
         return out
+
+
+def _readable(feature: str) -> str:
+    """A feature as a reader understands it: word affixes as "strate…" and "…ategie"."""
+    if feature.startswith("<") and len(feature) > 1:
+        return feature[1:] + "…"
+    if feature.endswith(">") and len(feature) > 1:
+        return "…" + feature[:-1]
+    return feature
 
 
 def _load_verified(model_path: Path, threshold: float | None) -> Classifier:
@@ -128,8 +138,13 @@ def _load_verified(model_path: Path, threshold: float | None) -> Classifier:
         pipeline=pipeline,
         card=card,
         path=model_path,
-        threshold=threshold if threshold is not None else float(card.get("threshold", 0.5)),
+        thresholds=threshold if threshold is not None else _card_thresholds(card),
     )
+
+
+def _card_thresholds(card: dict[str, Any]) -> list[float]:
+    given = card.get("thresholds") or {}
+    return [float(given.get(label, card.get("threshold", 0.5))) for label in SPECIALISMS]
 
 
 def load_classifier(
@@ -168,7 +183,14 @@ def load_classifier(
             pass
     log.warning("%s; rebuilding the model from the corpus into %s", reason, cached.parent)
     try:
-        train(corpus, cached.parent, cross_val=False)
+        shipped = shipped_card() or {}
+        train(
+            corpus,
+            cached.parent,
+            cross_val=False,
+            held_out=False,
+            thresholds=_card_thresholds(shipped) if shipped else None,
+        )
     except OSError as exc:
         raise ModelError(f"cannot write the rebuilt model to {cached.parent}: {exc}") from exc
     classifier = _load_verified(cached, threshold)

@@ -141,7 +141,8 @@ def _matchers() -> tuple[tuple[_Matcher, ...], tuple[_Matcher, ...]]:
 
 
 @lru_cache(maxsize=1)
-def _mention_cue() -> re.Pattern[str]:
+def mention_cue() -> re.Pattern[str]:
+    """Follow-us lines, application channels and sharing: a platform there is only mentioned."""
     return re.compile("|".join(f"(?:{c})" for c in load_json("cues.json")["mention"]), re.I)
 
 
@@ -210,7 +211,7 @@ def detect(chunks: Iterable[tuple[str, str, bool]]) -> list[PlatformHit]:
     the ad's non-optional requirement items. A hit there is demanded unless its sentence is a
     follow-us line or an application channel; every other hit is a mention.
     """
-    cue = _mention_cue()
+    cue = mention_cue()
     out: list[PlatformHit] = []
     for text, section, may_demand in chunks:
         found = find_platforms(text)

@@ -344,36 +344,43 @@ def _infer_unknown_sections(sections: list[Section]) -> None:
         seen.add(section.kind)
 
 
+def _closing_kind(text: str) -> str | None:
+    """What a closing paragraph after a list is: the application, a follow-us line, or neither."""
+    if _prose_kind(text) == "application":
+        return "application"
+    from jobscope.platforms import mention_cue
+
+    return "other" if mention_cue().search(text) else None
+
+
 def _split_closing_paragraphs(sections: list[Section]) -> list[Section]:
-    """A closing paragraph without a heading ("Klingt gut? Dann schick uns ...") after a list
-    starts the application section."""
+    """Closing paragraphs without a heading after a list ("Klingt gut? Dann schick uns ...",
+    "Folgen Sie uns auf ...") are the application or the footer, not items of the list."""
     out: list[Section] = []
     for section in sections:
-        split_at = None
+        split_at, kind = None, None
         if section.kind not in {"application", "about"}:
             for index, block in enumerate(section.blocks):
                 rest = section.blocks[index:]
-                if (
-                    index > 0
-                    and block.kind == "para"
-                    and all(b.kind == "para" for b in rest)
-                    and _prose_kind(block.text) == "application"
-                ):
-                    split_at = index
-                    break
-        if split_at is None:
+                if index > 0 and block.kind == "para" and all(b.kind == "para" for b in rest):
+                    kind = _closing_kind(block.text)
+                    if kind:
+                        split_at = index
+                        break
+        if split_at is None or kind is None:
             out.append(section)
             continue
         out.append(
             Section(section.kind, section.heading, section.blocks[:split_at], section.optional)
         )
-        out.append(Section("application", None, section.blocks[split_at:]))
+        out.append(Section(kind, None, section.blocks[split_at:]))
     return out
 
 
 def _sections_from_prose(sections: list[Section]) -> list[Section]:
     """An ad without section headings: each paragraph goes to the section its wording suggests."""
     out: list[Section] = []
+    about = _patterns().prose["about"]
     for section in sections:
         for block in section.blocks:
             kind = (
@@ -381,6 +388,8 @@ def _sections_from_prose(sections: list[Section]) -> list[Section]:
                 if block.kind == "para"
                 else (out[-1].kind if out else "other")
             )
+            if not out and block.kind == "para" and about.search(block.text):
+                kind = "about"  # the opening paragraph that presents the company
             if block.kind == "bullet" and out and out[-1].kind == "other":
                 kind = _prose_kind(out[-1].blocks[-1].text) if out[-1].blocks else "other"
             if out and out[-1].kind == kind:

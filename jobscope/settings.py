@@ -56,8 +56,9 @@ class Settings:
     user_agent: str = f"jobscope/{__version__} (+{PROJECT_URL})"
 
     # Classification
-    label_threshold: float = 0.5
-    """An item carries a specialism when the model's probability reaches this."""
+    label_threshold: float | None = None
+    """An item carries a specialism when the model's score reaches this; None: the model
+    card's per-specialism thresholds."""
 
     # Whole-ad decisions
     social_role_min_share: float = 0.5

@@ -30,22 +30,40 @@ CARD_MARKDOWN = "MODEL_CARD.md"
 class ModelConfig:
     """One model design; `scripts/experiment.py` compares several, DEFAULT_CONFIG ships."""
 
-    features: str = "affix"
+    features: str = "fast"
     """word (1-2 grams) | char (char_wb 3-5 grams) | union (word + char) | affix (one pass:
-    words, bigrams and long words' prefixes and suffixes)"""
+    words, bigrams and long words' prefixes and suffixes) | fast (word 1-2 grams and character
+    n-grams as two blocks, counted by jobscope.features.FastTfidf)"""
     classifier: str = "logreg"
     """logreg | linear_svm | complement_nb | sgd"""
     multilabel: str = "ovr"
     """ovr (one binary model per specialism) | chain (each model also sees the previous labels)"""
     german: bool = True
     """German-aware preprocessing (gender forms, hyphenated compounds); off: plain lower case"""
-    c: float = 8.0
+    c: float = 32.0
+    """Inverse regularisation strength (chosen by cross-validation on the training part)."""
+    affix_min_word: int = 6
+    """Words of this many characters or more contribute affixes (affix design)."""
+    char_sizes: tuple[int, ...] = (3, 5)
+    """Character n-gram sizes of the fast design."""
+    char_min_word: int = 5
+    """The fast design takes character n-grams only from words this long or longer."""
 
     def describe(self) -> str:
-        return (
-            f"features={self.features}, classifier={self.classifier}, "
-            f"multilabel={self.multilabel}, german={'on' if self.german else 'off'}, C={self.c:g}"
-        )
+        parts = [f"features={self.features}"]
+        if self.features == "fast":
+            parts.append(
+                f"chars={'/'.join(map(str, self.char_sizes))} of words >= {self.char_min_word}"
+            )
+        if self.features == "affix":
+            parts.append(f"affixes of words >= {self.affix_min_word} letters")
+        parts += [
+            f"classifier={self.classifier}",
+            f"multilabel={self.multilabel}",
+            f"german={'on' if self.german else 'off'}",
+            f"C={self.c:g}",
+        ]
+        return ", ".join(parts)
 
 
 DEFAULT_CONFIG = ModelConfig()
@@ -55,7 +73,7 @@ def _vectorizer(config: ModelConfig) -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import FeatureUnion
 
-    from jobscope.features import Analyzer, plain_text
+    from jobscope.features import Analyzer, CharGrams, FastTfidf, plain_text, word_features
     from jobscope.normalize import model_text
 
     pre = model_text if config.german else plain_text
@@ -72,7 +90,22 @@ def _vectorizer(config: ModelConfig) -> Any:
     if config.features == "union":
         return FeatureUnion([("words", words), ("chars", chars)])
     if config.features == "affix":
-        return TfidfVectorizer(analyzer=Analyzer(german=config.german), sublinear_tf=True)
+        return TfidfVectorizer(
+            analyzer=Analyzer(min_word=config.affix_min_word, german=config.german),
+            sublinear_tf=True,
+        )
+    if config.features == "fast":
+        return FeatureUnion(
+            [
+                ("words", FastTfidf(analyzer=word_features)),
+                (
+                    "chars",
+                    FastTfidf(
+                        analyzer=CharGrams(config.char_sizes, config.char_min_word), min_df=2
+                    ),
+                ),
+            ]
+        )
     raise ValueError(f"unknown features {config.features!r}")
 
 
@@ -105,7 +138,14 @@ def build_pipeline(config: ModelConfig = DEFAULT_CONFIG) -> Any:
         head = ClassifierChain(estimator, order=None, random_state=0)
     else:
         head = OneVsRestClassifier(estimator)
-    return Pipeline([("features", _vectorizer(config)), ("classifier", head)])
+    steps: list[tuple[str, Any]] = [("features", _vectorizer(config)), ("classifier", head)]
+    if config.features == "fast":
+        from sklearn.preprocessing import FunctionTransformer
+
+        from jobscope.features import prepare
+
+        steps.insert(0, ("prepare", FunctionTransformer(prepare)))
+    return Pipeline(steps)
 
 
 def probabilities(pipeline: Any, texts: list[str]) -> Any:
@@ -125,10 +165,13 @@ def label_matrix(items: list[CorpusItem]) -> Any:
     return np.array([[int(s in item.labels) for s in SPECIALISMS] for item in items])
 
 
-def decide(probabilities: Any, threshold: float) -> list[list[str]]:
-    """Model probabilities -> label lists ("general" when no specialism reaches the threshold)."""
+def decide(probabilities: Any, threshold: float | list[float]) -> list[list[str]]:
+    """Model probabilities -> label lists ("general" when no specialism reaches its threshold;
+    `threshold` is one value or one per specialism)."""
+    import numpy as np
+
     out: list[list[str]] = []
-    for row in (probabilities >= threshold).tolist():
+    for row in (probabilities >= np.asarray(threshold)).tolist():
         labels = [s for s, hit in zip(SPECIALISMS, row, strict=True) if hit]
         out.append(labels or ["general"])
     return out
@@ -157,29 +200,54 @@ def item_scores(gold: list[tuple[str, ...]], predicted: list[list[str]]) -> dict
     return {"per_label": per_label, "macro_f1": round(macro, 4), "exact_match": round(exact, 4)}
 
 
-def cross_validate(
-    items: list[CorpusItem],
-    *,
-    folds: int = 5,
-    threshold: float = 0.5,
-    config: ModelConfig = DEFAULT_CONFIG,
-) -> dict[str, Any]:
-    """Cross-validated item scores with folds grouped by ad."""
+def out_of_fold(
+    items: list[CorpusItem], *, folds: int = 5, config: ModelConfig = DEFAULT_CONFIG
+) -> Any:
+    """Out-of-fold specialism probabilities for every item, folds grouped by ad."""
+    import numpy as np
     from sklearn.model_selection import GroupKFold
 
     texts = [i.text for i in items]
     y = label_matrix(items)
     groups = [i.ad for i in items]
-    predicted: list[list[str] | None] = [None] * len(items)
+    scores = np.zeros(y.shape)
     for train_idx, test_idx in GroupKFold(n_splits=folds).split(texts, y, groups):
         model = build_pipeline(config)
         model.fit([texts[i] for i in train_idx], y[train_idx])
-        labels = decide(probabilities(model, [texts[i] for i in test_idx]), threshold)
-        for i, value in zip(test_idx, labels, strict=True):
-            predicted[i] = value
-    scores = item_scores([i.labels for i in items], [p or ["general"] for p in predicted])
-    scores.update({"folds": folds, "split": "GroupKFold by ad", "threshold": threshold})
+        scores[test_idx] = probabilities(model, [texts[i] for i in test_idx])
     return scores
+
+
+def tune_thresholds(scores: Any, y: Any) -> list[float]:
+    """Per specialism, the decision threshold in 0.20..0.70 that maximises its F1 on
+    out-of-fold scores (ties: the one nearest 0.5)."""
+    import numpy as np
+
+    grid = [round(t, 2) for t in np.arange(0.2, 0.701, 0.05)]
+    chosen = []
+    for k in range(y.shape[1]):
+        truth = y[:, k] == 1
+
+        def f1(t: float, k: int = k, truth: Any = truth) -> float:
+            hit = scores[:, k] >= t
+            return 2 * float((hit & truth).sum()) / max(int(hit.sum() + truth.sum()), 1)
+
+        chosen.append(max(grid, key=lambda t: (round(f1(t), 4), -abs(t - 0.5))))
+    return chosen
+
+
+def cross_validate(
+    items: list[CorpusItem],
+    *,
+    folds: int = 5,
+    threshold: float | list[float] = 0.5,
+    config: ModelConfig = DEFAULT_CONFIG,
+) -> dict[str, Any]:
+    """Cross-validated item scores with folds grouped by ad."""
+    scores = out_of_fold(items, folds=folds, config=config)
+    result = item_scores([i.labels for i in items], decide(scores, threshold))
+    result.update({"folds": folds, "split": "GroupKFold by ad", "threshold": threshold})
+    return result
 
 
 def sha256_file(path: Path) -> str:
@@ -188,6 +256,27 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _held_out_summary(pipeline: Any, thresholds: list[float], corpus_dir: Path) -> Any:
+    from jobscope.classify import Classifier
+    from jobscope.evaluate import evaluate
+
+    classifier = Classifier(pipeline=pipeline, card={}, path=Path("new"), thresholds=thresholds)
+    result = evaluate(corpus_dir, classifier)
+    if not result["held_out_ads"]:
+        return None
+    model, base = result["model"], result["baseline"]
+    return {
+        "ads": result["held_out_ads"],
+        "items": result["held_out_items"],
+        "per_label": model["items"]["per_label"],
+        "macro_f1": model["items"]["macro_f1"],
+        "primary_accuracy": model["ads"]["primary_accuracy"],
+        "demanded_specialisms_f1": model["ads"]["demanded_specialisms"]["f1"],
+        "baseline_macro_f1": base["items"]["macro_f1"],
+        "baseline_primary_accuracy": base["ads"]["primary_accuracy"],
+    }
 
 
 @dataclass
@@ -202,12 +291,17 @@ def train(
     out_dir: Path,
     *,
     folds: int = 5,
-    threshold: float = 0.5,
     cross_val: bool = True,
+    thresholds: list[float] | None = None,
     config: ModelConfig = DEFAULT_CONFIG,
+    held_out: bool = True,
 ) -> TrainResult:
     """Train on the training part of `corpus_dir` (never its held-out ads); write the model and
-    its card into `out_dir`."""
+    its card into `out_dir`.
+
+    With `cross_val`, the per-specialism thresholds are tuned on out-of-fold scores of the
+    training part (unless `thresholds` are given) and the card gets the cross-validated
+    scores; with `held_out`, it gets the scores on the held-out ads too."""
     import joblib
     import sklearn
 
@@ -219,11 +313,21 @@ def train(
     if missing:
         raise ModelError(f"the corpus has no items labelled {', '.join(missing)}")
     log.info("training on %d items from %s", len(items), corpus_dir)
-    cv = (
-        cross_validate(items, folds=folds, threshold=threshold, config=config)
-        if cross_val
-        else None
-    )
+    cv = None
+    if cross_val:
+        y = label_matrix(items)
+        scores = out_of_fold(items, folds=folds, config=config)
+        if thresholds is None:
+            thresholds = tune_thresholds(scores, y)
+        cv = item_scores([i.labels for i in items], decide(scores, thresholds))
+        cv.update(
+            {
+                "folds": folds,
+                "split": "GroupKFold by ad on the training part; thresholds tuned on the same "
+                "out-of-fold scores, so a little optimistic",
+            }
+        )
+    thresholds = thresholds or [0.5] * len(SPECIALISMS)
     model = build_pipeline(config)
     model.fit([i.text for i in items], label_matrix(items))
     out_dir = Path(out_dir)
@@ -246,12 +350,13 @@ def train(
         "languages": dict(sorted(Counter(i.lang for i in items).items())),
         "label_counts": {label: counts[label] for label in LABELS},
         "labels": list(SPECIALISMS),
-        "threshold": threshold,
+        "thresholds": dict(zip(SPECIALISMS, thresholds, strict=True)),
         "pipeline": config.describe(),
         "config": dataclasses.asdict(config),
         "trained_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
         "training_seconds": round(time.perf_counter() - started, 1),
         "cross_validation": cv,
+        "held_out": _held_out_summary(model, thresholds, corpus_dir) if held_out else None,
     }
     experiments = out_dir / "experiments.json"
     if experiments.is_file():
@@ -285,7 +390,9 @@ def render_card(card: dict[str, Any]) -> str:
         + ", ".join(f"{k} {v}" for k, v in card["label_counts"].items())
         + " |",
         f"| pipeline | {card['pipeline']} |",
-        f"| decision threshold | {card['threshold']} |",
+        "| decision thresholds | "
+        + ", ".join(f"{k} {v:.2f}" for k, v in card["thresholds"].items())
+        + " (tuned per specialism on out-of-fold scores) |",
         f"| trained | {card['trained_at']} in {card['training_seconds']} s |",
         "",
     ]
@@ -305,6 +412,28 @@ def render_card(card: dict[str, Any]) -> str:
         lines += [
             "",
             f"Macro-F1: **{cv['macro_f1']:.3f}**; exact label-set match: {cv['exact_match']:.3f}.",
+            "",
+        ]
+    held = card.get("held_out")
+    if held:
+        lines += [
+            f"## Held-out ads ({held['ads']} ads, {held['items']} items; `jobscope evaluate`)",
+            "",
+            "| label | precision | recall | F1 | support |",
+            "|---|---|---|---|---|",
+        ]
+        for label, row in held["per_label"].items():
+            lines.append(
+                f"| {label} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | "
+                f"{row['support']} |"
+            )
+        lines += [
+            "",
+            f"Item macro-F1 **{held['macro_f1']:.3f}** (keyword baseline "
+            f"{held['baseline_macro_f1']:.3f}); primary-specialism accuracy "
+            f"**{held['primary_accuracy']:.3f}** "
+            f"(baseline {held['baseline_primary_accuracy']:.3f}); "
+            f"demanded-specialism F1 {held['demanded_specialisms_f1']:.3f}.",
             "",
         ]
     experiments = card.get("experiments")

@@ -1,0 +1,131 @@
+"""The model's feature extraction, threshold tuning and the ad-level context rule."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from jobscope.analyze import analyze, apply_role_context, has_social_context
+from jobscope.features import Analyzer, CharGrams, FastTfidf, prepare, word_features
+from jobscope.ingest import ad_from_text
+from jobscope.model import Requirement
+from jobscope.train import decide, tune_thresholds
+
+
+def test_analyzer_words_bigrams_and_compound_affixes() -> None:
+    features = Analyzer(affix_lengths=(4,), min_word=7)(
+        "Social-Media-Redaktionsplan für Follower:innen"
+    )
+    assert {"social", "media", "redaktionsplan", "social media", "<reda", "plan>"} <= set(features)
+    assert "follower" in features and "innen" not in features  # gender form folded
+
+
+def test_fast_tfidf_equals_scikit_learn_tfidf() -> None:
+    """The fast counting path gives the same matrix as TfidfVectorizer with the same analyzer."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = prepare(
+        [
+            "Du schneidest Reels und Shorts",
+            "Reporting zu Reichweite und Reels",
+            "Du moderierst Kommentare",
+            "Studium",
+        ]
+    )
+    fast = FastTfidf(analyzer=word_features).fit(texts)
+    reference = TfidfVectorizer(analyzer=word_features, sublinear_tf=True).fit(texts)
+    unseen = prepare(["Du schneidest Reels und moderierst Kommentare zu Reichweite unbekanntwort"])
+    got = fast.transform(unseen).toarray()[:, :-1]  # the last column collects unknown features
+    assert np.allclose(got, reference.transform(unseen).toarray())
+    assert fast.transform(unseen).toarray()[0, -1] == 0.0
+
+
+def test_char_grams_stay_inside_words() -> None:
+    grams = CharGrams((3,))(prepare(["Reels TikTok"])[0])
+    assert " re" in grams and "ls " in grams and "tik" in grams
+    assert not any(" " in g.strip() for g in grams)  # no n-gram spans two words
+
+
+def test_thresholds_are_tuned_per_label() -> None:
+    y = np.array([[1, 0, 0, 0], [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0]])
+    scores = np.array([[0.3, 0.1, 0, 0], [0.35, 0.2, 0, 0], [0.1, 0.9, 0, 0], [0.05, 0.6, 0, 0]])
+    chosen = tune_thresholds(scores, y)
+    assert chosen[0] <= 0.3  # label 0 is only ever scored low: a low threshold catches it
+    assert 0.6 < chosen[1] <= 0.9
+    assert decide(scores, chosen) == [["strategy"], ["strategy"], ["video"], ["general"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "social"),
+    [
+        ("Sie erstellen das monatliche Reporting mit KPIs für die Geschäftsführung", False),
+        ("Du postest ab und zu auf unserem Instagram-Account", True),
+        ("Pflege unserer Social-Media-Kanäle", True),
+        ("Du lieferst dem Social-Media-Team Fotos und Zeitpläne", False),
+        ("Share keyword insights with the social team", False),
+        ("Measure the reach of our internal channels", False),
+        ("Reply to comments on our Facebook page", True),
+        ("Mehr unter instagram.com/acme", False),  # a link is no work on the platform
+        (
+            "Koordination unserer Marketingkanäle (Fachzeitschriften, Messen, Website und Social Media)",
+            False,
+        ),
+        ("You oversee press, events, the website and social media", False),
+        (
+            "Betreuung der Kanäle Website, Newsletter und Social Media",
+            True,
+        ),  # hands-on, not overseen
+        ("Interesse an digitalen Themen und Social Media", False),
+        ("A passion for social media", False),
+        ("Leidenschaft für Social Media und Erfahrung im Posten auf Instagram", True),
+    ],
+)
+def test_social_context(text: str, social: bool) -> None:
+    assert has_social_context(text) is social
+
+
+def test_context_rule_only_outside_social_roles() -> None:
+    reqs = [
+        Requirement(
+            text="Monatliches KPI-Reporting für die Geschäftsführung",
+            section="tasks",
+            labels=["analytics"],
+        )
+    ]
+    apply_role_context(reqs, social_role=True)
+    assert reqs[0].labels == ["analytics"]
+    apply_role_context(reqs, social_role=False)
+    assert reqs[0].labels == ["general"] and reqs[0].context_rule
+
+
+def test_accountant_with_kpi_reporting_demands_no_specialism() -> None:
+    report = analyze(
+        ad_from_text(
+            "Buchhalter (m/w/d)\n\nIhre Aufgaben\n- Kreditorenbuchhaltung in DATEV\n"
+            "- Sie erstellen das monatliche Reporting mit den wichtigsten KPIs für die Geschäftsführung\n"
+            "- Monatsabschlüsse vorbereiten\n\nFolgen Sie uns auf LinkedIn und Instagram!",
+            source_kind="stdin",
+            location="-",
+        )
+    )
+    assert not report.social_media_role
+    assert report.primary_specialism == "none" and report.demanded_specialisms == []
+    assert report.networks_demanded == [] and set(report.networks_mentioned) == {
+        "linkedin",
+        "instagram",
+    }
+
+
+def test_side_job_keeps_its_social_work() -> None:
+    report = analyze(
+        ad_from_text(
+            "Office Manager (m/w/d)\n\nDeine Aufgaben\n- Du organisierst Termine und Reisen\n"
+            "- Du bestellst Büromaterial\n- Du pflegst Ablage und Post\n"
+            "- Nebenbei postest du zweimal pro Woche auf unserem Instagram-Account und beantwortest Kommentare\n",
+            source_kind="stdin",
+            location="-",
+        )
+    )
+    assert not report.social_media_role
+    assert report.primary_specialism == "community"
+    assert report.networks_demanded == ["instagram"]
