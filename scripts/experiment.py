@@ -52,6 +52,7 @@ CONFIGS = [
     ModelConfig(features="fast", char_sizes=(3, 5), char_min_word=1),
     ModelConfig(features="fast", char_sizes=(3, 5), char_min_word=5),
     ModelConfig(features="fast", char_sizes=(4,), char_min_word=1),
+    ModelConfig(features="fast", char_sizes=(4,), char_min_word=5),
     ModelConfig(features="fast", classifier="linear_svm"),
     ModelConfig(features="fast", classifier="complement_nb"),
     ModelConfig(features="fast", classifier="sgd"),
