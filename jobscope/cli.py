@@ -71,6 +71,10 @@ ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", help="A TOML settings file ([jobscope] table).", dir_okay=False),
 ]
+CorpusOption = Annotated[
+    Path | None,
+    typer.Option(help="The corpus folder (items/, ads/, split.json).", file_okay=False),
+]
 ModelOption = Annotated[
     Path | None,
     typer.Option(
@@ -114,23 +118,17 @@ def check(
 
 @app.command()
 def train(
-    corpus: Annotated[
-        Path | None,
-        typer.Option(help="The corpus folder (items/, ads/, split.json).", file_okay=False),
-    ] = None,
+    corpus: CorpusOption = None,
     out: Annotated[
         Path | None, typer.Option(help="Where the model and its card are written.", file_okay=False)
     ] = None,
     folds: Annotated[int, typer.Option(min=2, max=20, help="Cross-validation folds.")] = 5,
 ) -> None:
     """Train the specialism model from the corpus and write it with its model card."""
-    from jobscope.errors import ModelError
     from jobscope.resources import shipped_path
     from jobscope.train import train as train_model
 
-    corpus = corpus or shipped_path("corpus")
-    if corpus is None:
-        raise ModelError("no corpus found; pass --corpus")
+    corpus = _corpus_dir(corpus)
     if out is None:
         models = shipped_path("models")
         out = models if models is not None else Path("models")
@@ -151,10 +149,7 @@ class EvalFormat(str, Enum):
 
 @app.command()
 def evaluate(
-    corpus: Annotated[
-        Path | None,
-        typer.Option(help="The corpus folder (items/, ads/, split.json).", file_okay=False),
-    ] = None,
+    corpus: CorpusOption = None,
     fmt: Annotated[EvalFormat, typer.Option("--format", "-f")] = EvalFormat.text,
     model: ModelOption = None,
     config: ConfigOption = None,
@@ -166,11 +161,8 @@ def evaluate(
     from jobscope.errors import ModelError
     from jobscope.evaluate import evaluate as run_evaluation
     from jobscope.evaluate import render_evaluation
-    from jobscope.resources import shipped_path
 
-    corpus = corpus or shipped_path("corpus")
-    if corpus is None:
-        raise ModelError("no corpus found; pass --corpus")
+    corpus = _corpus_dir(corpus)
     settings = _settings(config, model_path=model)
     result = run_evaluation(corpus, get_classifier(settings), settings=settings)
     if not result["held_out_ads"]:
@@ -179,6 +171,17 @@ def evaluate(
         typer.echo(json.dumps(result, indent=2))
     else:
         typer.echo(render_evaluation(result))
+
+
+def _corpus_dir(corpus: Path | None) -> Path:
+    """The corpus a command works on: the one given, else the shipped one."""
+    from jobscope.errors import ModelError
+    from jobscope.resources import shipped_path
+
+    found = corpus or shipped_path("corpus")
+    if found is None:
+        raise ModelError("no corpus found; pass --corpus")
+    return found
 
 
 def _configure_logging() -> None:

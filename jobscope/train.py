@@ -367,6 +367,17 @@ def train(
     return TrainResult(model_path=model_path, card_path=card_path, card=card)
 
 
+def _label_table(per_label: dict[str, dict[str, Any]]) -> list[str]:
+    """Per-label precision, recall, F1 and support as Markdown table lines."""
+    lines = ["| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+    for label, row in per_label.items():
+        lines.append(
+            f"| {label} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | "
+            f"{row['support']} |"
+        )
+    return lines
+
+
 def render_card(card: dict[str, Any]) -> str:
     """The model card as Markdown (written beside the JSON card)."""
     lines = [
@@ -401,14 +412,8 @@ def render_card(card: dict[str, Any]) -> str:
         lines += [
             f"## Cross-validated scores ({cv['folds']}-fold, {cv['split']})",
             "",
-            "| label | precision | recall | F1 | support |",
-            "|---|---|---|---|---|",
+            *_label_table(cv["per_label"]),
         ]
-        for label, row in cv["per_label"].items():
-            lines.append(
-                f"| {label} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | "
-                f"{row['support']} |"
-            )
         lines += [
             "",
             f"Macro-F1: **{cv['macro_f1']:.3f}**; exact label-set match: {cv['exact_match']:.3f}.",
@@ -419,14 +424,8 @@ def render_card(card: dict[str, Any]) -> str:
         lines += [
             f"## Held-out ads ({held['ads']} ads, {held['items']} items; `jobscope evaluate`)",
             "",
-            "| label | precision | recall | F1 | support |",
-            "|---|---|---|---|---|",
+            *_label_table(held["per_label"]),
         ]
-        for label, row in held["per_label"].items():
-            lines.append(
-                f"| {label} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | "
-                f"{row['support']} |"
-            )
         lines += [
             "",
             f"Item macro-F1 **{held['macro_f1']:.3f}** (keyword baseline "
