@@ -1,10 +1,13 @@
 """The classifier's features (imported only when a model is trained or loaded).
 
-`Analyzer` makes all features of an item in one pass: word unigrams and bigrams, and the
-prefix and suffix of each long word, which is where German compounds keep their parts
-("Social-Media-Redaktionsplan" -> "<redak", "splan>"; "Bewegtbildformate" -> "<beweg",
-"ormate>"). It is part of the pickled model: a change here changes what a trained model
-sees, so retrain after changing it.
+The shipped design ("fast" in train.ModelConfig): `prepare` folds each text once (gender forms,
+hyphenated compounds, digits), `word_features` gives word unigrams and bigrams, `CharGrams`
+character n-grams inside words (where German compounds keep their parts: "Social-Media-
+Redaktionsplan", "Bewegtbildformate"), and `FastTfidf` turns each into a TF-IDF block at C speed.
+`Analyzer` is the one-pass word + affix design that the experiment compares.
+
+All of it is part of the pickled model: a change here changes what a trained model sees, so
+retrain after changing it.
 """
 
 from __future__ import annotations

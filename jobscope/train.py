@@ -236,20 +236,6 @@ def tune_thresholds(scores: Any, y: Any) -> list[float]:
     return chosen
 
 
-def cross_validate(
-    items: list[CorpusItem],
-    *,
-    folds: int = 5,
-    threshold: float | list[float] = 0.5,
-    config: ModelConfig = DEFAULT_CONFIG,
-) -> dict[str, Any]:
-    """Cross-validated item scores with folds grouped by ad."""
-    scores = out_of_fold(items, folds=folds, config=config)
-    result = item_scores([i.labels for i in items], decide(scores, threshold))
-    result.update({"folds": folds, "split": "GroupKFold by ad", "threshold": threshold})
-    return result
-
-
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with Path(path).open("rb") as handle:
