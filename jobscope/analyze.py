@@ -13,7 +13,7 @@ from jobscope.language import detect_language
 from jobscope.model import SPECIALISMS, JobAd, Report, Requirement
 from jobscope.normalize import clean_text, fold_gender, one_line
 from jobscope.platforms import detect, split_demanded
-from jobscope.resources import load_json
+from jobscope.resources import any_of, load_json
 from jobscope.segment import requirement_items, segment
 from jobscope.settings import Settings
 
@@ -33,15 +33,11 @@ def get_classifier(settings: Settings) -> Classifier:
     return _CLASSIFIERS[key]
 
 
-def _any(patterns: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
-
-
 @lru_cache(maxsize=1)
 def _social_context() -> dict[str, re.Pattern[str]]:
     data = load_json("social_context.json")
     keys = ("patterns", "others", "oversee", "generic_social", "other_channels", "affinity")
-    return {key: _any(data[key]) for key in keys}
+    return {key: any_of(data[key]) for key in keys}
 
 
 def has_social_context(text: str) -> bool:
@@ -84,7 +80,7 @@ def apply_role_context(requirements: list[Requirement], social_role: bool) -> No
 
 @lru_cache(maxsize=1)
 def _social_title() -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in load_json("roles.json")["social_title"]), re.I)
+    return any_of(load_json("roles.json")["social_title"])
 
 
 def specialism_profile(requirements: list[Requirement]) -> dict[str, float]:
@@ -156,12 +152,12 @@ def analyze(
         )
         for item, item_labels, item_scores in zip(items, labels, scores, strict=True)
     ]
-    social_role = is_social_media_role(title_of(ad), requirements, settings)
+    title = title_of(ad)
+    social_role = is_social_media_role(title, requirements, settings)
     apply_role_context(requirements, social_role)
     profile = specialism_profile(requirements)
     demanded_specs = [k for k in SPECIALISMS if profile[k] > 0]
 
-    title = title_of(ad)
     chunks: list[tuple[str, str, bool]] = [(title, "title", True)] if title else []
     requirement_sections = {item.section for item in items}
     for section in sections:

@@ -10,7 +10,7 @@ from datetime import date
 from functools import lru_cache
 
 from jobscope.model import PlatformHit
-from jobscope.resources import load_json
+from jobscope.resources import any_of, load_json
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ def _matchers() -> tuple[tuple[_Matcher, ...], tuple[_Matcher, ...]]:
 @lru_cache(maxsize=1)
 def mention_cue() -> re.Pattern[str]:
     """Follow-us lines, application channels and sharing: a platform there is only mentioned."""
-    return re.compile("|".join(f"(?:{c})" for c in load_json("cues.json")["mention"]), re.I)
+    return any_of(load_json("cues.json")["mention"])
 
 
 # Words right before an ambiguous alias that make it a platform: "Erfahrung mit Threads",

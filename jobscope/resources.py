@@ -4,6 +4,8 @@ a non-editable install finds them."""
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -14,6 +16,11 @@ from typing import Any
 def load_json(name: str) -> Any:
     """A JSON file of `jobscope/data/`, parsed once per process."""
     return json.loads(resources.files("jobscope.data").joinpath(name).read_text(encoding="utf-8"))
+
+
+def any_of(patterns: Iterable[str]) -> re.Pattern[str]:
+    """A word list of regular expressions (package data) as one case-insensitive pattern."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
 def shipped_path(name: str) -> Path | None:

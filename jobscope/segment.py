@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from jobscope.extract import html_to_marked_text
 from jobscope.model import Block, JobAd, Section
 from jobscope.normalize import GENDER_TAG, clean_text, fold_gender, one_line
-from jobscope.resources import load_json
+from jobscope.resources import any_of, load_json
 
 _BULLET_CHARS = "-*•·–—▪▫◦●○■□►▶▸➤➔→✓✔✅☑✗+>"
 _BULLET = re.compile(
@@ -99,14 +98,11 @@ class _Patterns:
 def _patterns() -> _Patterns:
     data = load_json("sections.json")
 
-    def compile_all(items: Iterable[str]) -> re.Pattern[str]:
-        return re.compile("|".join(f"(?:{p})" for p in items), re.IGNORECASE)
-
     return _Patterns(
         order=tuple(data["order"]),
-        headings={k: compile_all(v) for k, v in data["headings"].items()},
-        prose={k: compile_all(v) for k, v in data["prose_cues"].items() if not k.startswith("_")},
-        optional_item=compile_all(data["optional_item"]),
+        headings={k: any_of(v) for k, v in data["headings"].items()},
+        prose={k: any_of(v) for k, v in data["prose_cues"].items() if not k.startswith("_")},
+        optional_item=any_of(data["optional_item"]),
     )
 
 
