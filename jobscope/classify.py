@@ -92,10 +92,10 @@ class Classifier:
 
     def explain(self, text: str, *, top: int = 5) -> dict[str, list[str]]:
         """The terms that pushed each predicted specialism up (word and character n-grams)."""
-        features = self.pipeline.named_steps["features"]
         classifier = self.pipeline.named_steps["classifier"]
-        vector = features.transform([text])
-        names = features.get_feature_names_out()
+        # Every step but the classifier: the features exactly as the model sees them.
+        vector = self.pipeline[:-1].transform([text])
+        names = self.pipeline.named_steps["features"].get_feature_names_out()
         row = vector.tocsr()
         out: dict[str, list[str]] = {}
         labels, _ = self.predict([text])
@@ -182,14 +182,14 @@ def load_classifier(
         except ModelVerificationError:
             pass
     log.warning("%s; rebuilding the model from the corpus into %s", reason, cached.parent)
+    card = _read_card(models / CARD_FILE) if models is not None else None
     try:
-        shipped = shipped_card() or {}
         train(
             corpus,
             cached.parent,
             cross_val=False,
             held_out=False,
-            thresholds=_card_thresholds(shipped) if shipped else None,
+            thresholds=_card_thresholds(card) if card else None,
         )
     except OSError as exc:
         raise ModelError(f"cannot write the rebuilt model to {cached.parent}: {exc}") from exc
@@ -198,8 +198,10 @@ def load_classifier(
     return classifier
 
 
-def shipped_card() -> dict[str, Any] | None:
-    models = shipped_path("models")
-    if models is None or not (models / CARD_FILE).is_file():
+def _read_card(path: Path) -> dict[str, Any] | None:
+    """A model card's contents, or None when it is missing or unreadable (its thresholds are
+    only a starting point for a rebuild)."""
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
         return None
-    return dict(json.loads((models / CARD_FILE).read_text(encoding="utf-8")))

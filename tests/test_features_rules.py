@@ -129,3 +129,14 @@ def test_side_job_keeps_its_social_work() -> None:
     assert not report.social_media_role
     assert report.primary_specialism == "community"
     assert report.networks_demanded == ["instagram"]
+
+
+def test_explanations_use_the_features_the_model_sees() -> None:
+    """--explain must read the prepared text (folded, compounds split), not the raw one: only
+    then can the compound's parts, the strongest strategy terms here, appear."""
+    from jobscope.classify import load_classifier
+
+    classifier = load_classifier()
+    terms = classifier.explain("Du erstellst den Social-Media-Redaktionsplan und planst Kampagnen")
+    assert "redaktionsplan" in terms["strategy"]
+    assert "social media" in terms["strategy"]
