@@ -176,11 +176,18 @@ def to_blocks(text: str) -> list[Block]:
     blocks: list[Block] = []
     previous_blank = True
     lines = [raw.strip() for raw in text.split("\n")]
+    # The next non-empty line after each line, found in one backward pass.
+    following_lines = [""] * len(lines)
+    upcoming = ""
+    for index in range(len(lines) - 1, -1, -1):
+        following_lines[index] = upcoming
+        if lines[index]:
+            upcoming = lines[index]
     for index, line in enumerate(lines):
         if not line:
             previous_blank = True
             continue
-        following = next((n for n in lines[index + 1 :] if n), "")
+        following = following_lines[index]
         md = _MD_HEADING.match(line)
         bold = _BOLD_LINE.match(line)
         stripped, had_symbol = _strip_leading_symbols(line)
@@ -318,6 +325,10 @@ def segment(ad: JobAd) -> list[Section]:
     return _split_closing_paragraphs(sections)
 
 
+_LATER = {"tasks": {"profile", "benefits"}, "profile": {"benefits"}, "benefits": set()}
+"""The kinds that follow each kind in the usual order of an ad."""
+
+
 def _infer_unknown_sections(sections: list[Section]) -> None:
     """A list under a heading we do not know ("Dein Zauberbuch") takes its kind from where it
     stands, in the order ads use: tasks, then profile, then benefits."""
@@ -329,12 +340,7 @@ def _infer_unknown_sections(sections: list[Section]) -> None:
             and any(b.kind == "bullet" for b in section.blocks)
         ):
             for kind in ("tasks", "profile", "benefits"):
-                later = {
-                    "tasks": {"profile", "benefits"},
-                    "profile": {"benefits"},
-                    "benefits": set(),
-                }
-                if kind not in seen and not (seen & later[kind]):
+                if kind not in seen and not (seen & _LATER[kind]):
                     section.kind = kind
                     break
         seen.add(section.kind)
