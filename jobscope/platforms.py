@@ -80,6 +80,11 @@ def _word(alias: str) -> str:
     return f"{start}{body}{end}"
 
 
+def _whole_words(aliases: list[str], flags: int = 0) -> re.Pattern[str]:
+    """Aliases as whole words, the longest first so that "YouTube Shorts" beats "Shorts"."""
+    return re.compile("|".join(_word(a) for a in sorted(aliases, key=len, reverse=True)), flags)
+
+
 @lru_cache(maxsize=1)
 def _matchers() -> tuple[tuple[_Matcher, ...], tuple[_Matcher, ...]]:
     table = load_json("platforms.json")
@@ -114,29 +119,24 @@ def _matchers() -> tuple[tuple[_Matcher, ...], tuple[_Matcher, ...]]:
                 alt = "|".join(re.escape(a) for a in sorted(words, key=len, reverse=True))
                 found.append(_Matcher(re.compile(alt, re.I), ids))
             else:
-                alt = "|".join(_word(a) for a in sorted(words, key=len, reverse=True))
-                found.append(_Matcher(re.compile(alt, re.I), ids))
+                found.append(_Matcher(_whole_words(words, re.I), ids))
         exact = [a for a in (p.get("case_sensitive_aliases") or []) + (p.get("formats") or []) if a]
         if exact:
-            alt = "|".join(_word(a) for a in sorted(exact, key=len, reverse=True))
-            found.append(_Matcher(re.compile(alt), ids))
+            found.append(_Matcher(_whole_words(exact), ids))
         ambiguous = [a for a in p.get("ambiguous_aliases") or [] if a]
         if ambiguous:
-            alt = "|".join(_word(a) for a in sorted(ambiguous, key=len, reverse=True))
-            found.append(_Matcher(re.compile(alt), ids, ambiguous=True))
+            found.append(_Matcher(_whole_words(ambiguous), ids, ambiguous=True))
     for group, members in (table.get("groups") or {}).items():
         aliases = (table.get("group_aliases") or {}).get(group, [])
         bare = [a for a in aliases if a.lower() == group.lower()]
         longer = [a for a in aliases if a.lower() != group.lower()]
         if longer:
-            alt = "|".join(_word(a) for a in sorted(longer, key=len, reverse=True))
-            found.append(_Matcher(re.compile(alt, re.I), tuple(members)))
+            found.append(_Matcher(_whole_words(longer, re.I), tuple(members)))
         if bare:  # "Meta" alone only when capitalised ("meta" is a word in English)
             found.append(_Matcher(re.compile(_word(bare[0].capitalize())), tuple(members)))
     email = table.get("email_aliases") or []
     if email:
-        alt = "|".join(_word(a) for a in sorted(email, key=len, reverse=True))
-        found.append(_Matcher(re.compile(alt, re.I), ("newsletter",)))
+        found.append(_Matcher(_whole_words(email, re.I), ("newsletter",)))
     return tuple(links), tuple(found)
 
 
@@ -159,7 +159,8 @@ def find_platforms(text: str) -> list[tuple[str, str, int, bool]]:
     """Platforms named in `text`: (platform id, matched text, position, is_link).
 
     Links (instagram.com/acme) are reported as links and their text is not read again;
-    an ambiguous alias ("X", "Threads") counts only beside another platform in the same text.
+    an ambiguous alias ("X", "Threads") counts only beside another platform in the same text
+    or right after a word that names a platform's use ("Erfahrung mit Threads", "on X").
     """
     links, matchers = _matchers()
     hits: list[tuple[str, str, int, bool]] = []
