@@ -140,8 +140,9 @@ def ad_text(path: Path) -> str:
     from jobscope.decode import decode_bytes
     from jobscope.normalize import clean_text, one_line
 
-    text, _ = decode_bytes(path.read_bytes(), what=str(path), html=path.suffix == ".html")
-    if path.suffix in {".html", ".htm"}:
+    html = path.suffix in {".html", ".htm"}
+    text, _ = decode_bytes(path.read_bytes(), what=str(path), html=html)
+    if html:
         from jobscope.extract import _soup
 
         text = _soup(text).get_text(" ")
@@ -167,10 +168,9 @@ def load_ad_batch(labels_path: Path, *, check_text: bool = True) -> list[CorpusA
             raise FormatError(f"{where}: ad file {row['file']} not found")
         if row["primary_specialism"] not in (*SPECIALISMS, "none"):
             raise FormatError(f"{where}: bad primary_specialism {row['primary_specialism']!r}")
-        for key in ("demanded_specialisms",):
-            bad = [s for s in row[key] if s not in SPECIALISMS]
-            if bad:
-                raise FormatError(f"{where}: bad {key} {bad}")
+        bad = [s for s in row["demanded_specialisms"] if s not in SPECIALISMS]
+        if bad:
+            raise FormatError(f"{where}: bad demanded_specialisms {bad}")
         for key in ("networks_demanded", "networks_mentioned"):
             bad = [p for p in row[key] if p not in known]
             if bad:

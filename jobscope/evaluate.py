@@ -17,7 +17,7 @@ from jobscope.corpus import CorpusAd, CorpusItem, corpus_hash, load_corpus
 from jobscope.model import LABELS, SPECIALISMS
 from jobscope.resources import load_json
 from jobscope.settings import Settings
-from jobscope.train import item_scores
+from jobscope.train import item_scores, precision_recall_f1
 
 
 @dataclass
@@ -73,13 +73,6 @@ def evaluate_items(predictor: Any, items: list[CorpusItem]) -> dict[str, Any]:
     return scores
 
 
-def _f1(tp: int, fp: int, fn: int) -> dict[str, float]:
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
-
-
 def evaluate_ads(predictor: Any, ads: list[CorpusAd], settings: Settings) -> dict[str, Any]:
     """Run the whole pipeline on each ad file and compare its ad-level decisions with the labels."""
     from jobscope.analyze import analyze
@@ -114,9 +107,9 @@ def evaluate_ads(predictor: Any, ads: list[CorpusAd], settings: Settings) -> dic
     return {
         "ads": len(ads),
         "primary_accuracy": round(primary_hits / n, 4),
-        "demanded_specialisms": _f1(spec["tp"], spec["fp"], spec["fn"]),
+        "demanded_specialisms": precision_recall_f1(spec["tp"], spec["fp"], spec["fn"]),
         "social_media_role_accuracy": round(role_hits / n, 4),
-        "networks_demanded": _f1(nets["tp"], nets["fp"], nets["fn"]),
+        "networks_demanded": precision_recall_f1(nets["tp"], nets["fp"], nets["fn"]),
         "segmentation": {
             "item_recall": round(found_items / max(gold_items, 1), 4),
             "item_precision": round(found_items / max(found_items + extra_items, 1), 4),

@@ -177,22 +177,22 @@ def decide(probabilities: Any, threshold: float | list[float]) -> list[list[str]
     return out
 
 
+def precision_recall_f1(tp: int, fp: int, fn: int) -> dict[str, float]:
+    """Precision, recall and F1 from counts (0 where undefined), rounded to 4 places."""
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+
+
 def item_scores(gold: list[tuple[str, ...]], predicted: list[list[str]]) -> dict[str, Any]:
     """Per-label precision, recall, F1 and support over the five labels, plus macro-F1."""
-    per_label: dict[str, dict[str, float]] = {}
+    per_label: dict[str, dict[str, Any]] = {}
     for label in LABELS:
         tp = sum(1 for g, p in zip(gold, predicted, strict=True) if label in g and label in p)
         fp = sum(1 for g, p in zip(gold, predicted, strict=True) if label not in g and label in p)
         fn = sum(1 for g, p in zip(gold, predicted, strict=True) if label in g and label not in p)
-        precision = tp / (tp + fp) if tp + fp else 0.0
-        recall = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        per_label[label] = {
-            "precision": round(precision, 4),
-            "recall": round(recall, 4),
-            "f1": round(f1, 4),
-            "support": tp + fn,
-        }
+        per_label[label] = {**precision_recall_f1(tp, fp, fn), "support": tp + fn}
     macro = sum(v["f1"] for v in per_label.values()) / len(per_label)
     exact = sum(1 for g, p in zip(gold, predicted, strict=True) if set(g) == set(p)) / max(
         len(gold), 1
