@@ -299,9 +299,9 @@ def train(
     if missing:
         raise ModelError(f"the corpus has no items labelled {', '.join(missing)}")
     log.info("training on %d items from %s", len(items), corpus_dir)
+    y = label_matrix(items)
     cv = None
     if cross_val:
-        y = label_matrix(items)
         scores = out_of_fold(items, folds=folds, config=config)
         if thresholds is None:
             thresholds = tune_thresholds(scores, y)
@@ -315,7 +315,7 @@ def train(
         )
     thresholds = thresholds or [0.5] * len(SPECIALISMS)
     model = build_pipeline(config)
-    model.fit([i.text for i in items], label_matrix(items))
+    model.fit([i.text for i in items], y)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     model_path = out_dir / MODEL_FILE
