@@ -153,6 +153,13 @@ _PLATFORM_CONTEXT = re.compile(
     r"plattform|platform|netzwerk|network|app)\s+)$",
     re.IGNORECASE,
 )
+# ... or right before a word that does ("Threads experience", "X-Account", "Threads performance").
+_PLATFORM_CONTEXT_AFTER = re.compile(
+    r"^[\s-]?(?:experience|erfahrung|accounts?|kan(?:al|äle)|channels?|profile?|profil|performance|"
+    r"community|content|posts?|beiträge|strateg(?:y|ie)|audience|presence|auftritt|ads|kampagnen?|"
+    r"campaigns?)\b",
+    re.IGNORECASE,
+)
 
 
 def find_platforms(text: str) -> list[tuple[str, str, int, bool]]:
@@ -160,7 +167,8 @@ def find_platforms(text: str) -> list[tuple[str, str, int, bool]]:
 
     Links (instagram.com/acme) are reported as links and their text is not read again;
     an ambiguous alias ("X", "Threads") counts only beside another platform in the same text
-    or right after a word that names a platform's use ("Erfahrung mit Threads", "on X").
+    or right after or before a word that names a platform's use ("Erfahrung mit Threads", "on X",
+    "Threads experience").
     """
     links, matchers = _matchers()
     hits: list[tuple[str, str, int, bool]] = []
@@ -190,6 +198,7 @@ def find_platforms(text: str) -> list[tuple[str, str, int, bool]]:
             is_ambiguous
             and not plain
             and not _PLATFORM_CONTEXT.search(text[max(0, start - 30) : start])
+            and not _PLATFORM_CONTEXT_AFTER.search(text[end : end + 30])
         ):
             continue
         hits.extend((pid, text[start:end], start, False) for pid in ids)
