@@ -83,6 +83,11 @@ def _social_title() -> re.Pattern[str]:
     return any_of(load_json("roles.json")["social_title"])
 
 
+@lru_cache(maxsize=1)
+def _content_title() -> re.Pattern[str]:
+    return any_of(load_json("roles.json")["content_title"])
+
+
 def specialism_profile(requirements: list[Requirement]) -> dict[str, float]:
     """Share of the ad's specialism work per specialism: each demanded item counts once,
     split equally over its specialisms; sums to 1, or all 0 when there is none."""
@@ -113,15 +118,18 @@ def primary_specialism(requirements: list[Requirement], profile: dict[str, float
 
 
 def is_social_media_role(title: str, requirements: list[Requirement], settings: Settings) -> bool:
-    """A social-media role by its title, or by the share of its items that are social work."""
-    if _social_title().search(fold_gender(title)):
+    """A social-media role by its title, or by the share of its items that are social work;
+    a content or online-communication title needs only the minimum number of such items."""
+    folded = fold_gender(title)
+    if _social_title().search(folded):
         return True
     demanded = [r for r in requirements if not r.optional]
     social = [r for r in demanded if any(label in SPECIALISMS for label in r.labels)]
-    return (
-        len(social) >= settings.social_role_min_items
-        and len(social) / max(len(demanded), 1) >= settings.social_role_min_share
-    )
+    if len(social) < settings.social_role_min_items:
+        return False
+    if _content_title().search(folded):
+        return True
+    return len(social) / max(len(demanded), 1) >= settings.social_role_min_share
 
 
 def title_of(ad: JobAd) -> str:
