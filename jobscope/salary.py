@@ -1,0 +1,201 @@
+"""Salaries as ads write them: "45.000 - 55.000 EUR brutto/Jahr", "3.500 EUR/Monat", "60-70k",
+"ab 18 EUR pro Stunde", "$70,000 – $85,000 per year", "£28k", pay grades ("TVöD E11").
+
+The result has the shape of the JSON-LD salary (extract.salary_from_jsonld): ``min``, ``max``,
+``currency`` (ISO 4217 where the ad is unambiguous, else the symbol as written, e.g. "$"),
+``unit`` (schema.org unitText: HOUR, DAY, WEEK, MONTH, YEAR, or None), plus ``pay_grade``,
+``text`` (the quoted span) and ``source`` ("text").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from jobscope.resources import any_of, load_json
+
+_CURRENCIES: dict[str, str] = {
+    "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "teur": "EUR", "t€": "EUR",
+    "£": "GBP", "gbp": "GBP", "pfund": "GBP", "pounds": "GBP",
+    "usd": "USD", "us$": "USD", "dollar": "$", "dollars": "$", "$": "$",
+    "a$": "AUD", "au$": "AUD", "aud": "AUD", "c$": "CAD", "ca$": "CAD", "cad": "CAD",
+    "chf": "CHF", "fr.": "CHF", "franken": "CHF",
+    "sek": "SEK", "nok": "NOK", "dkk": "DKK", "kr": "kr", "pln": "PLN", "zł": "PLN",
+}  # fmt: skip
+_CUR = r"(?:US\$|AU\$|A\$|CA\$|C\$|€|\$|£|EUR|USD|GBP|CHF|AUD|CAD|SEK|NOK|DKK|PLN|zł|T€|TEUR)"
+_CUR_WORD = r"(?:Euros?|Dollars?|Pfund|pounds|Franken|Fr\.|kr)\b"
+_NUM = r"\d{1,3}(?:[.,'’\u202f\u00a0 ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
+_THOUSANDS = r"(?:k|K|Tsd\.?|tsd\.?|TEUR|T€)(?![a-zA-Z])"
+_AMOUNT = (
+    rf"(?P<@cur1>{_CUR})?\s?(?P<@num>{_NUM})(?P<@k>\s?{_THOUSANDS})?"
+    rf"(?:\s?(?P<@cur2>{_CUR}|{_CUR_WORD}))?"
+)
+_RANGE = re.compile(
+    r"(?P<lead>\b(?:ab|from|bis zu|up to|starting at|mindestens|at least|ca\.|circa|rund|around|"
+    r"approx\.?)\s+)?"
+    + _AMOUNT.replace("@", "a")
+    + r"(?:\s*(?:-|–|—|bis|to|and|und)\s*"
+    + _AMOUNT.replace("@", "b")
+    + r")?",
+)
+_PERIODS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (unit, re.compile(pattern, re.IGNORECASE))
+    for unit, pattern in (
+        ("HOUR", r"stunde|\bstd\b|\bhours?\b|\bhr\b|/\s?h\b|hourly|stundenlohn|stundensatz"),
+        ("DAY", r"\btag\b|tages|\bday\b|daily|/\s?d\b"),
+        ("WEEK", r"woche|\bweek\b|weekly"),
+        ("MONTH", r"monat|month|\bmtl\b|/\s?mo\b|\bpcm\b|\bp\.?\s?m\.?(?=\W|$)"),
+        ("YEAR", r"jahr|jährlich|\byear|annum|annual|\byr\b|\bp\.?\s?a\.?(?=\W|$)|/\s?a\b"),
+    )
+)
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict[str, Any]:
+    data = load_json("flags.json")["salary"]
+    return {
+        "cues": any_of(data["cues"]),
+        "benefits": any_of(data["benefit_words"]),
+        "pay_grade": re.compile(data["pay_grade"]),
+        "plausible": {unit: tuple(bounds) for unit, bounds in data["plausible"].items()},
+    }
+
+
+def parse_number(text: str) -> float | None:
+    """ "45.000" -> 45000, "45,000" -> 45000, "18,50" -> 18.5, "3.500,00" -> 3500, "45 000" -> 45000."""
+    s = re.sub(r"[\s'’\u202f\u00a0]", "", text)
+    if not s:
+        return None
+    if "." in s and "," in s:
+        decimal = "." if s.rfind(".") > s.rfind(",") else ","
+        s = s.replace("," if decimal == "." else ".", "").replace(decimal, ".")
+    else:
+        for sep in ".,":
+            if sep in s:
+                head, *rest = s.split(sep)
+                if len(head) <= 3 and rest and all(len(p) == 3 for p in rest):
+                    s = s.replace(sep, "")
+                else:
+                    s = s.replace(sep, ".")
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+def _currency(*symbols: str | None) -> str | None:
+    for symbol in symbols:
+        if symbol:
+            return _CURRENCIES.get(symbol.strip().lower(), symbol.strip())
+    return None
+
+
+def _period(after: str, before: str) -> str | None:
+    """The pay period named right after the amount (the nearest word), else right before it
+    (the last word): "3.500 EUR/Monat", "Stundenlohn 18 €"."""
+    found = [(m.start(), unit) for unit, rx in _PERIODS if (m := rx.search(after))]
+    if found:
+        return min(found)[1]
+    found = [(m.end(), unit) for unit, rx in _PERIODS for m in rx.finditer(before)]
+    return max(found)[1] if found else None
+
+
+def _amounts(m: re.Match[str]) -> tuple[float | None, float | None, str | None, bool]:
+    """(low, high, currency, has_money_marker) of one range match."""
+    low = parse_number(m.group("anum"))
+    high = parse_number(m.group("bnum")) if m.group("bnum") else None
+    k_low, k_high = bool(m.group("ak")), bool(m.group("bk"))
+    if k_high and not k_low and low is not None and high is not None and low < high:
+        k_low = True  # "60-70k"
+    if k_low and low is not None:
+        low *= 1000
+    if k_high and high is not None:
+        high *= 1000
+    currency = _currency(m.group("acur1"), m.group("acur2"), m.group("bcur1"), m.group("bcur2"))
+    for key in ("ak", "bk"):
+        if m.group(key) and m.group(key).strip().upper() in {"TEUR", "T€"}:
+            currency = "EUR"
+    marker = currency is not None or k_low or k_high
+    return low, high, currency, marker
+
+
+def _candidates(line: str) -> list[dict[str, Any]]:
+    rules = _rules()
+    out: list[dict[str, Any]] = []
+    for m in _RANGE.finditer(line):
+        low, high, currency, marker = _amounts(m)
+        if not marker or low is None:
+            continue
+        before, after = line[max(0, m.start() - 45) : m.start()], line[m.end() : m.end() + 30]
+        cue = bool(rules["cues"].search(line))
+        if rules["benefits"].search(line[max(0, m.start() - 25) : m.end() + 20]):
+            continue  # "Pflanzenbudget von 300 €", "a €120 allowance"
+        unit = _period(after, before)
+        if unit is None and max(low, high or 0) >= 10000 and (cue or currency):
+            unit = "YEAR"  # "£28,000 - £32,000", "Gehalt: 60-70k"
+        if unit is None and not cue:
+            continue  # "20k views", "a $1,500 stipend": no pay word and no period
+        lead = (m.group("lead") or "").strip().lower()
+        if high is None and lead in {"bis zu", "up to"}:
+            low, high = None, low
+        elif high is None and lead not in {"ab", "from", "starting at", "mindestens", "at least"}:
+            high = low
+        value = max(v for v in (low, high) if v is not None)
+        bounds = rules["plausible"].get(unit or "", None)
+        plausible = bounds is not None and bounds[0] <= value <= bounds[1]
+        if not (plausible or (cue and unit is None and value >= 8)):
+            continue
+        out.append(
+            {
+                "min": low,
+                "max": high,
+                "currency": currency,
+                "unit": unit,
+                "text": m.group(0).strip(),
+                "cue": cue,
+            }
+        )
+    return out
+
+
+def find_pay_grade(text: str) -> str | None:
+    """A public-sector pay grade ("TVöD E11", "TV-L EG 13", "Entgeltgruppe 9b")."""
+    m = _rules()["pay_grade"].search(text)
+    return re.sub(r"\s+", " ", m.group(0)).strip() if m else None
+
+
+def parse_salary(lines: list[str]) -> dict[str, Any] | None:
+    """The first salary an ad states in its lines, or None.
+
+    An amount counts when its line names pay ("Gehalt", "salary", "brutto", "we pay") or
+    names a period that makes the amount plausible pay; amounts next to benefit words
+    ("Budget", "allowance", "Zuschuss") do not. A pay grade counts on its own."""
+    grade_line = next((line for line in lines if find_pay_grade(line)), None)
+    grade = find_pay_grade(grade_line) if grade_line else None
+    best: dict[str, Any] | None = None
+    for line in lines:
+        found = _candidates(line)
+        if found:
+            best = next((c for c in found if c["cue"]), found[0])
+            best["text"] = _quote(line, best["text"])
+            break
+    if best is None and grade is None:
+        return None
+    result: dict[str, Any] = best or {"min": None, "max": None, "currency": "EUR", "unit": None}
+    result.pop("cue", None)
+    result["pay_grade"] = grade
+    if best is None and grade_line is not None:
+        result["text"] = _quote(grade_line, grade or "")
+    result["source"] = "text"
+    return result
+
+
+def _quote(line: str, span: str, width: int = 100) -> str:
+    """The line as evidence, cut around the span when it is long."""
+    line = line.strip()
+    if len(line) <= width:
+        return line
+    at = max(0, line.find(span))
+    start = max(0, at - 40)
+    return ("…" if start else "") + line[start : start + width].strip() + "…"
