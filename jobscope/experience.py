@@ -1,0 +1,138 @@
+"""Years of experience an ad demands with a platform or tool, in German and English.
+
+"mind. 3 Jahre Erfahrung mit TikTok", "5+ years of Threads experience", "drei Jahre",
+"Du bespielst Threads schon seit mindestens drei Jahren", "3-5 years" (the lower bound counts).
+A company's own age ("wir sind seit über 50 Jahren am Markt") is not a demand: a sentence counts
+only when it has an experience cue, or addresses the candidate without speaking of the company.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from jobscope.platforms import _table_date, _whole_words, find_platforms, platforms
+from jobscope.resources import any_of, load_json
+
+NUMBER_WORDS: dict[str, float] = {
+    "ein": 1, "einem": 1, "einen": 1, "eine": 1, "einer": 1, "anderthalb": 1.5, "eineinhalb": 1.5,
+    "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "fuenf": 5, "sechs": 6, "sieben": 7, "acht": 8,
+    "neun": 9, "zehn": 10, "elf": 11, "zwölf": 12, "zwoelf": 12, "fünfzehn": 15, "zwanzig": 20,
+    "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+}  # fmt: skip
+_NUM = r"\d{1,2}(?:[.,]5)?|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+YEARS = re.compile(
+    rf"(?<![\w.,])(?P<n>{_NUM})\s*\+?\s*(?:(?:-|–|bis|to|or|oder)\s*(?:{_NUM})\s*\+?\s*)?"
+    r"(?:jahre?n?|j\.|years?|yrs?)(?:['’]s?)?(?!\w)",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[A-ZÄÖÜ•\-–*])|\n+")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A platform or tool with the earliest day it can have been used."""
+
+    id: str
+    name: str
+    launched: date
+
+
+@dataclass(frozen=True)
+class ExperienceDemand:
+    years: float
+    subject: Subject
+    evidence: str
+
+    def age_on(self, day: date) -> float:
+        return (day - self.subject.launched).days / 365.25
+
+    def impossible_on(self, day: date) -> bool:
+        """More years demanded than the platform or tool had existed on `day`."""
+        return self.years > self.age_on(day)
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict[str, re.Pattern[str]]:
+    data = load_json("flags.json")["experience"]
+    keys = ("cues", "second_person", "company", "demand_verbs")
+    return {key: any_of(data[key]) for key in keys}
+
+
+@lru_cache(maxsize=1)
+def _tools() -> tuple[tuple[re.Pattern[str], Subject], ...]:
+    out = []
+    for tool in load_json("tools.json")["tools"]:
+        launched = _table_date(tool.get("launched"), latest=False)
+        if tool.get("aliases") and launched:
+            subject = Subject(tool["id"], tool["name"], launched)
+            out.append((_whole_words(tool["aliases"], re.IGNORECASE), subject))
+    return tuple(out)
+
+
+def years_of(text: str) -> float | None:
+    """The smallest number of years `text` demands ("3-5 Jahre" -> 3), or None."""
+    found = [_value(m.group("n")) for m in YEARS.finditer(text)]
+    found = [f for f in found if f is not None and 0 < f <= 40]
+    return min(found) if found else None
+
+
+def _value(word: str) -> float | None:
+    word = word.lower()
+    if word in NUMBER_WORDS:
+        return NUMBER_WORDS[word]
+    try:
+        return float(word.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def is_demand(sentence: str) -> bool:
+    """Does a sentence with a number of years ask the candidate for experience (and not tell
+    the company's age)?"""
+    rules = _rules()
+    you = bool(rules["second_person"].search(sentence) or rules["demand_verbs"].search(sentence))
+    if rules["company"].search(sentence) and not you:
+        return False  # "Mit über 50 Jahren Erfahrung sind wir Ihr Partner"
+    return you or bool(rules["cues"].search(sentence))
+
+
+def subjects_in(sentence: str) -> list[Subject]:
+    """Platforms and tools with a launch date named in a sentence; a tool or format name
+    ("Instagram Reels") wins over the platform it belongs to."""
+    found: list[Subject] = []
+    spans: list[tuple[int, int]] = []
+    for pattern, subject in _tools():
+        for m in pattern.finditer(sentence):
+            spans.append(m.span())
+            if subject not in found:
+                found.append(subject)
+    table = platforms()
+    for pid, _alias, position, link in find_platforms(sentence):
+        if link or any(start <= position < end for start, end in spans):
+            continue
+        platform = table[pid]
+        if platform.launched is not None:
+            subject = Subject(pid, platform.name, platform.launched)
+            if subject not in found:
+                found.append(subject)
+    return found
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
+
+
+def experience_demands(texts: list[str]) -> list[ExperienceDemand]:
+    """Every (years, platform or tool) pair the texts demand, one per subject and sentence."""
+    out: list[ExperienceDemand] = []
+    for text in texts:
+        for sentence in sentences(text):
+            years = years_of(sentence)
+            if years is None or not is_demand(sentence):
+                continue
+            out.extend(ExperienceDemand(years, s, sentence) for s in subjects_in(sentence))
+    return out
