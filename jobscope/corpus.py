@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from jobscope.errors import FormatError, ModelError
-from jobscope.model import LABELS, SPECIALISMS
+from jobscope.model import FLAG_CODES, LABELS, SPECIALISMS
 
 ITEM_KEYS = ("id", "ad", "lang", "section", "labels", "text")
 AD_KEYS = (
@@ -37,16 +37,6 @@ AD_KEYS = (
     "networks_mentioned",
     "flags",
     "items",
-)
-FLAG_CODES = (
-    "kitchen_sink",
-    "defunct_network",
-    "impossible_experience",
-    "side_job",
-    "missing_gender_tag",
-    "buzzword_title",
-    "always_on",
-    "no_salary",
 )
 SPLIT_FILE = "split.json"
 

@@ -9,6 +9,18 @@ from typing import Any, Literal
 SCHEMA = "jobscope.report/1"
 SPECIALISMS: tuple[str, ...] = ("strategy", "video", "analytics", "community")
 LABELS: tuple[str, ...] = (*SPECIALISMS, "general")
+FLAG_CODES: tuple[str, ...] = (
+    "kitchen_sink",
+    "defunct_network",
+    "impossible_experience",
+    "side_job",
+    "missing_gender_tag",
+    "buzzword_title",
+    "always_on",
+    "no_salary",
+)
+"""The flags of LABELS.md; the codes are stable."""
+SEVERITIES: tuple[str, ...] = ("info", "warning", "error")
 SECTION_KINDS: tuple[str, ...] = ("tasks", "profile", "benefits", "about", "application", "other")
 
 SourceKind = Literal["file", "stdin", "url", "record"]

@@ -10,13 +10,37 @@ import dataclasses
 import os
 import sys
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from jobscope import __version__
 from jobscope.errors import UsageError
+from jobscope.model import FLAG_CODES, SEVERITIES
 
 PROJECT_URL = "https://github.com/jobscope/jobscope"
+
+
+DEFAULT_SEVERITY: dict[str, str] = {
+    "kitchen_sink": "error",
+    "defunct_network": "error",
+    "impossible_experience": "error",
+    "missing_gender_tag": "error",
+    "side_job": "warning",
+    "always_on": "warning",
+    "no_salary": "warning",
+    "buzzword_title": "warning",
+}
+DEFAULT_PENALTY: dict[str, int] = {
+    "kitchen_sink": 30,
+    "defunct_network": 15,
+    "impossible_experience": 15,
+    "side_job": 10,
+    "always_on": 10,
+    "no_salary": 10,
+    "missing_gender_tag": 5,
+    "buzzword_title": 5,
+}
 
 
 def _default_cache_dir() -> Path:
@@ -66,14 +90,87 @@ class Settings:
     when its title does not say so."""
     social_role_min_items: int = 3
 
+    # Flags (LABELS.md) and the realism score (README "Flags and the realism score")
+    kitchen_sink_min_professions: int = 3
+    """kitchen_sink when the tasks ask for the core work of this many professions (social-media
+    management counts as one)."""
+    kitchen_sink_min_platforms: int = 6
+    """... or for active work on this many distinct platforms."""
+    kitchen_sink_keep_platforms: int = 3
+    """How many platforms the kitchen-sink suggestion proposes to keep."""
+    flag_severity: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SEVERITY))
+    """Severity (info, warning, error) per flag code; `check --fail-on` reads it."""
+    flags_disabled: tuple[str, ...] = ()
+    """Flag codes that are not raised at all (and cost no score)."""
+    score_penalty: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PENALTY))
+    """Points the realism score loses per raised flag."""
+    score_platforms_free: int = 4
+    """Demanded platforms beyond this many cost `score_per_platform` points each ..."""
+    score_per_platform: int = 3
+    score_professions_free: int = 2
+    """... and professions beyond this many cost `score_per_profession` points each ..."""
+    score_per_profession: int = 5
+    score_breadth_cap: int = 20
+    """... up to this many points in all."""
+    message_language: str | None = None
+    """Language of flag messages: "de", "en", or None for the ad's own language."""
+    reference_date: date | None = None
+    """The day an ad without a posting date is judged at (None: today)."""
+
     # Model
     model_path: Path | None = None
     """A model file named by the user (its card must sit beside it); None: the shipped model."""
     cache_dir: Path = field(default_factory=_default_cache_dir)
     """Where a model rebuilt from the corpus is kept."""
 
+    def __post_init__(self) -> None:
+        for name in ("flag_severity", "score_penalty"):
+            value = getattr(self, name)
+            if not isinstance(value, dict):
+                raise UsageError(f"setting {name} must be a table of flag codes")
+            unknown = sorted(set(value) - set(FLAG_CODES))
+            if unknown:
+                raise UsageError(f"setting {name}: unknown flag code {unknown[0]!r}")
+        bad = [v for v in self.flag_severity.values() if v not in SEVERITIES]
+        if bad:
+            raise UsageError(f"setting flag_severity: {bad[0]!r} is not info, warning or error")
+        unknown = [code for code in self.flags_disabled if code not in FLAG_CODES]
+        if unknown:
+            raise UsageError(f"setting flags_disabled: unknown flag code {unknown[0]!r}")
+        if self.message_language not in (None, "de", "en"):
+            raise UsageError(f"setting message_language must be de or en, not {self.message_language!r}")
+
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
+
+    def severity(self, code: str) -> str:
+        return self.flag_severity.get(code, DEFAULT_SEVERITY[code])
+
+    def penalty(self, code: str) -> int:
+        return int(self.score_penalty.get(code, DEFAULT_PENALTY[code]))
+
+    def assign(self, assignments: list[str]) -> Settings:
+        """A copy with `KEY=VALUE` assignments applied (`--set` on the command line):
+        `kitchen_sink_min_platforms=8`, `flag_severity.no_salary=error`,
+        `flags_disabled=no_salary,buzzword_title`, `reference_date=2025-06-01`."""
+        changes: dict[str, Any] = {}
+        names = {f.name: f for f in dataclasses.fields(self)}
+        for assignment in assignments:
+            key, sep, raw = assignment.partition("=")
+            key, raw = key.strip(), raw.strip()
+            name, _, sub = key.partition(".")
+            if not sep or name not in names:
+                raise UsageError(f"--set {assignment!r}: expected KEY=VALUE with a known setting")
+            current = changes.get(name, getattr(self, name))
+            if isinstance(current, dict):
+                if not sub:
+                    raise UsageError(f"--set {assignment!r}: use {name}.CODE=VALUE")
+                table = dict(current)
+                table[sub] = _coerce(raw, type(DEFAULT_PENALTY.get(sub, 0)) if name == "score_penalty" else str, key)
+                changes[name] = table
+            else:
+                changes[name] = _coerce(raw, _field_type(names[name].type), key)
+        return self.replace(**changes)
 
     @classmethod
     def from_file(cls, path: Path, **overrides: Any) -> Settings:
@@ -96,8 +193,47 @@ class Settings:
                 raise UsageError(f"config file {path}: unknown setting {key!r}")
             if key in {"model_path", "cache_dir"}:
                 value = Path(value)
-            elif key == "allowed_content_types":
+            elif key in {"allowed_content_types", "flags_disabled"}:
                 value = tuple(value)
+            elif key in {"flag_severity", "score_penalty"}:
+                value = {**getattr(cls(), key), **value}
             values[key] = value
         values.update(overrides)
         return cls(**values)
+
+
+def _field_type(annotation: Any) -> str:
+    """The base type named by a field's annotation (a string under `from __future__`)."""
+    text = str(annotation)
+    for name in ("tuple", "Path", "date", "bool", "int", "float"):
+        if text.startswith(name):
+            return name
+    return "str"
+
+
+def _coerce(raw: str, kind: Any, key: str) -> Any:
+    """A `--set` value as the setting's type."""
+    if kind in (int, "int"):
+        kind = "int"
+    try:
+        if raw.lower() in {"none", "null", ""} and kind not in ("tuple", str, "str"):
+            return None
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "bool":
+            if raw.lower() not in {"true", "false", "1", "0", "yes", "no"}:
+                raise ValueError(raw)
+            return raw.lower() in {"true", "1", "yes"}
+        if kind == "date":
+            return date.fromisoformat(raw)
+        if kind == "Path":
+            return Path(raw)
+        if kind == "tuple":
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+    except ValueError as exc:
+        raise UsageError(f"--set {key}={raw}: not a valid {kind}") from exc
+    if raw.lower() in {"none", "null"}:
+        return None
+    return raw
