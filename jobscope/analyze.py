@@ -9,6 +9,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from jobscope.flags import apply_flags
 from jobscope.language import detect_language
 from jobscope.model import SPECIALISMS, JobAd, Report, Requirement
 from jobscope.normalize import clean_text, fold_gender, one_line
@@ -143,7 +144,7 @@ def analyze(
     explain: bool = False,
     classifier: Predictor | None = None,
 ) -> Report:
-    """Analyse one ad and return its report (flags and score are left to the flags stage)."""
+    """Analyse one ad and return its report, with its flags and realism score."""
     settings = settings or Settings()
     sections = segment(ad)
     items = requirement_items(sections)
@@ -181,7 +182,7 @@ def analyze(
     demanded, mentioned = split_demanded(hits)
 
     body = "\n".join(block.text for s in sections for block in s.blocks)
-    return Report(
+    report = Report(
         id=ad.id,
         title=title,
         language=detect_language(f"{title}\n{body}"),
@@ -201,6 +202,7 @@ def analyze(
         location=ad.location,
         salary=ad.salary,
     )
+    return apply_flags(report, settings)
 
 
 def analyze_source(
