@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from jobscope.corpus import CorpusAd, CorpusItem, corpus_hash, load_corpus
-from jobscope.model import LABELS, SPECIALISMS
+from jobscope.model import FLAG_CODES, LABELS, SPECIALISMS
 from jobscope.resources import load_json
 from jobscope.settings import Settings
 from jobscope.train import item_scores, precision_recall_f1
@@ -83,11 +83,24 @@ def evaluate_ads(predictor: Any, ads: list[CorpusAd], settings: Settings) -> dic
     found_items = gold_items = extra_items = 0
     spec = Counter[str]()
     nets = Counter[str]()
+    flag_counts = {code: Counter[str]() for code in FLAG_CODES}
+    flag_errors: list[dict[str, Any]] = []
     misses: list[dict[str, Any]] = []
     for ad in ads:
-        report = analyze(
-            load_ad(str(ad.path), settings=settings), settings=settings, classifier=predictor
-        )
+        job = load_ad(str(ad.path), settings=settings)
+        if job.date_posted is None:
+            job.date_posted = ad.date_posted  # the posting date a job board export would carry
+        report = analyze(job, settings=settings, classifier=predictor)
+        raised = {flag.code for flag in report.flags}
+        for code in FLAG_CODES:
+            got_flag, want_flag = code in raised, code in ad.flags
+            flag_counts[code].update(
+                tp=got_flag and want_flag, fp=got_flag and not want_flag, fn=want_flag and not got_flag
+            )
+            if got_flag != want_flag:
+                flag_errors.append(
+                    {"ad": ad.id, "flag": code, "error": "false positive" if got_flag else "missed"}
+                )
         primary_hits += report.primary_specialism == ad.primary_specialism
         role_hits += report.social_media_role == ad.social_media_role
         got, want = set(report.demanded_specialisms), set(ad.demanded_specialisms)
@@ -115,6 +128,11 @@ def evaluate_ads(predictor: Any, ads: list[CorpusAd], settings: Settings) -> dic
             "item_precision": round(found_items / max(found_items + extra_items, 1), 4),
         },
         "primary_misses": misses,
+        "flags": {
+            code: precision_recall_f1(c["tp"], c["fp"], c["fn"]) | {"support": c["tp"] + c["fn"]}
+            for code, c in flag_counts.items()
+        },
+        "flag_errors": flag_errors,
     }
 
 
@@ -207,6 +225,16 @@ def render_evaluation(result: dict[str, Any]) -> str:
     ]
     for name, value, other in rows:
         lines.append(f"{name:<36} {value:6.3f}   " + (f"{other:6.3f}" if other is not None else ""))
+    lines += ["", "Flags (whole ads)   precision recall  F1     support"]
+    for code, m in ads_m["flags"].items():
+        lines.append(
+            f"{code:<21} {m['precision']:7.3f} {m['recall']:6.3f} {m['f1']:6.3f}   {m['support']:5d}"
+        )
+    if ads_m["flag_errors"]:
+        lines.append(
+            "Flag errors: "
+            + ", ".join(f"{e['ad']} {e['flag']} ({e['error']})" for e in ads_m["flag_errors"][:12])
+        )
     if ads_m["primary_misses"]:
         lines += [
             "",

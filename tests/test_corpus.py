@@ -12,7 +12,7 @@ import pytest
 
 from jobscope.corpus import Corpus, load_corpus, near_duplicates, propose_split
 from jobscope.evaluate import KeywordBaseline, evaluate, keyword_baseline
-from jobscope.model import SPECIALISMS
+from jobscope.model import FLAG_CODES, SPECIALISMS
 from jobscope.resources import shipped_path
 
 CORPUS = shipped_path("corpus")
@@ -107,6 +107,16 @@ def test_held_out_targets() -> None:
     assert model["ads"]["primary_accuracy"] >= 0.85, model["ads"]["primary_misses"]
     assert result["gain_macro_f1"] >= 0.15
     assert result["baseline"]["items"]["macro_f1"] == evaluate_baseline_macro()
+
+
+def test_held_out_flag_targets() -> None:
+    """Every flag reaches precision and recall of 0.85 on the held-out ads (issue 4)."""
+    flags = held_out()["model"]["ads"]["flags"]
+    assert set(flags) == set(FLAG_CODES)
+    for code, scores in flags.items():
+        assert scores["support"] >= 4, code  # each flag is really tested
+        assert scores["precision"] >= 0.85, (code, held_out()["model"]["ads"]["flag_errors"])
+        assert scores["recall"] >= 0.85, (code, held_out()["model"]["ads"]["flag_errors"])
 
 
 def evaluate_baseline_macro() -> float:
