@@ -6,9 +6,11 @@ segment -> requirement items -> classify -> specialism profile -> platforms -> r
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from jobscope.errors import JobscopeError
 from jobscope.flags import apply_flags
 from jobscope.language import detect_language
 from jobscope.model import SPECIALISMS, JobAd, Report, Requirement
@@ -213,3 +215,16 @@ def analyze_source(
 
     settings = settings or Settings()
     return analyze(load_ad(source, settings=settings), settings=settings, explain=explain)
+
+
+def analyze_many(
+    sources: Iterable[str], *, settings: Settings | None = None
+) -> Iterator[tuple[str, Report | JobscopeError]]:
+    """Analyse several ads one by one: (source, report) or (source, the error that stopped it),
+    so that one unreadable ad does not lose the others."""
+    settings = settings or Settings()
+    for source in sources:
+        try:
+            yield source, analyze_source(source, settings=settings)
+        except JobscopeError as exc:
+            yield source, exc

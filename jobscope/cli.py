@@ -58,13 +58,42 @@ def _root(
     _state["debug"] = debug
 
 
-def _settings(config: Path | None, **overrides: Any) -> Settings:
+def _settings(config: Path | None, assignments: list[str] | None = None, **overrides: Any) -> Settings:
+    """Settings of a run: defaults, then the config file, then `--set`, then explicit options."""
     from jobscope.settings import Settings
 
     changes = {k: v for k, v in overrides.items() if v is not None}
-    if config is not None:
-        return Settings.from_file(config, **changes)
-    return Settings(**changes)
+    base = Settings.from_file(config) if config is not None else Settings()
+    return base.assign(assignments or []).replace(**changes)
+
+
+class Severity(str, Enum):
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+
+class Lang(str, Enum):
+    de = "de"
+    en = "en"
+
+
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="KEY=VALUE",
+        help="Override a setting for this run, e.g. kitchen_sink_min_platforms=8 or "
+        "flag_severity.no_salary=error (repeatable).",
+    ),
+]
+LangOption = Annotated[
+    Lang | None,
+    typer.Option("--lang", help="Language of flag messages (default: the ad's language)."),
+]
+AllowPrivateOption = Annotated[
+    bool, typer.Option("--allow-private", help="Allow URLs on private or loopback addresses.")
+]
 
 
 ConfigOption = Annotated[
@@ -97,23 +126,86 @@ def check(
     explain: Annotated[
         bool, typer.Option("--explain", help="Show the terms that drove each item's labels.")
     ] = False,
-    allow_private: Annotated[
-        bool, typer.Option("--allow-private", help="Allow URLs on private or loopback addresses.")
-    ] = False,
+    fail_on: Annotated[
+        Severity | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit with code 5 when a flag of this severity or worse is raised.",
+        ),
+    ] = None,
+    lang: LangOption = None,
+    allow_private: AllowPrivateOption = False,
     model: ModelOption = None,
     config: ConfigOption = None,
-) -> None:
-    """Read one job ad and report what it demands."""
+    assignments: SetOption = None,
+) -> int:
+    """Read one job ad and report what it demands, its red flags and its realism score."""
     from jobscope.analyze import analyze_source
+    from jobscope.flags import worst_at_least
     from jobscope.render import render
 
-    settings = _settings(config, model_path=model, allow_private=allow_private or None)
+    settings = _settings(
+        config,
+        assignments,
+        model_path=model,
+        allow_private=allow_private or None,
+        message_language=lang.value if lang else None,
+    )
     report = analyze_source(source, settings=settings, explain=explain)
-    chosen = fmt.value
-    if chosen == "auto":
-        chosen = "text" if sys.stdout.isatty() else "json"
-    color = chosen == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    typer.echo(render(report, chosen, color=color))
+    chosen = _output_format(fmt)
+    typer.echo(render(report, chosen, color=_color(chosen)))
+    if fail_on is not None and worst_at_least(report.flags, fail_on.value):
+        return int(ExitCode.FLAGGED)
+    return int(ExitCode.OK)
+
+
+def _output_format(fmt: OutputFormat) -> str:
+    if fmt.value == "auto":
+        return "text" if sys.stdout.isatty() else "json"
+    return fmt.value
+
+
+def _color(chosen: str) -> bool:
+    return chosen == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+@app.command()
+def score(
+    sources: Annotated[
+        list[str], typer.Argument(help="Ads to compare: files, - for stdin, or URLs.")
+    ],
+    fmt: Annotated[
+        OutputFormat,
+        typer.Option("--format", "-f", help="text on a terminal, json when piped (auto)."),
+    ] = OutputFormat.auto,
+    allow_private: AllowPrivateOption = False,
+    model: ModelOption = None,
+    config: ConfigOption = None,
+    assignments: SetOption = None,
+) -> int:
+    """Rank several ads by realism score: title, score, primary specialism, platforms, flags.
+
+    An ad that cannot be read is reported on stderr and the others are still ranked
+    (exit 1; exit 3 when none could be read)."""
+    from jobscope.analyze import analyze_many
+    from jobscope.errors import InputError
+    from jobscope.flags import rank
+    from jobscope.render import render_ranking
+
+    settings = _settings(config, assignments, model_path=model, allow_private=allow_private or None)
+    reports = []
+    failed = 0
+    for source, outcome in analyze_many(sources, settings=settings):
+        if isinstance(outcome, JobscopeError):
+            failed += 1
+            typer.echo(f"jobscope: error: {source}: {outcome}", err=True)
+        else:
+            reports.append(outcome)
+    if not reports:
+        raise InputError(f"none of the {failed} ads could be read")
+    chosen = _output_format(fmt)
+    typer.echo(render_ranking(rank(reports), chosen, color=_color(chosen)))
+    return int(ExitCode.SOME_FAILED if failed else ExitCode.OK)
 
 
 @app.command()

@@ -17,6 +17,8 @@ class ExitCode(IntEnum):
     USAGE = 2
     NOTHING_PROCESSED = 3
     REFUSED = 4
+    FLAGGED = 5
+    """`check --fail-on`: the ad raised a flag of that severity or worse."""
     INTERRUPTED = 130
 
 

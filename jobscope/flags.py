@@ -19,7 +19,7 @@ from typing import Any
 
 from jobscope.experience import experience_demands, sentences
 from jobscope.language import detect_language
-from jobscope.model import FLAG_CODES, SPECIALISMS, Flag, Report, Requirement
+from jobscope.model import FLAG_CODES, SEVERITIES, SPECIALISMS, Flag, Report, Requirement
 from jobscope.normalize import GENDER_TAG
 from jobscope.platforms import platforms
 from jobscope.resources import any_of, load_json
@@ -476,6 +476,24 @@ def realism_score(report: Report, flags: list[Flag], settings: Settings | None =
     )
     lost += min(breadth, settings.score_breadth_cap)
     return max(0, min(100, 100 - lost))
+
+
+def worst_at_least(flags: list[Flag], level: str) -> bool:
+    """Is any flag of severity `level` or worse raised (`check --fail-on`)?"""
+    rank_of = {name: i for i, name in enumerate(SEVERITIES)}
+    return any(rank_of[flag.severity] >= rank_of[level] for flag in flags)
+
+
+def rank(reports: list[Report]) -> list[Report]:
+    """Reports from the most to the least realistic ad (score, then fewer errors, then title)."""
+    return sorted(
+        reports,
+        key=lambda r: (
+            -(r.score if r.score is not None else -1),
+            sum(f.severity == "error" for f in r.flags),
+            r.title.lower(),
+        ),
+    )
 
 
 def apply_flags(report: Report, settings: Settings | None = None) -> Report:
