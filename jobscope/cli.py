@@ -58,7 +58,9 @@ def _root(
     _state["debug"] = debug
 
 
-def _settings(config: Path | None, assignments: list[str] | None = None, **overrides: Any) -> Settings:
+def _settings(
+    config: Path | None, assignments: list[str] | None = None, **overrides: Any
+) -> Settings:
     """Settings of a run: defaults, then the config file, then `--set`, then explicit options."""
     from jobscope.settings import Settings
 

@@ -95,7 +95,9 @@ def evaluate_ads(predictor: Any, ads: list[CorpusAd], settings: Settings) -> dic
         for code in FLAG_CODES:
             got_flag, want_flag = code in raised, code in ad.flags
             flag_counts[code].update(
-                tp=got_flag and want_flag, fp=got_flag and not want_flag, fn=want_flag and not got_flag
+                tp=got_flag and want_flag,
+                fp=got_flag and not want_flag,
+                fn=want_flag and not got_flag,
             )
             if got_flag != want_flag:
                 flag_errors.append(
@@ -228,7 +230,8 @@ def render_evaluation(result: dict[str, Any]) -> str:
     lines += ["", "Flags (whole ads)   precision recall  F1     support"]
     for code, m in ads_m["flags"].items():
         lines.append(
-            f"{code:<21} {m['precision']:7.3f} {m['recall']:6.3f} {m['f1']:6.3f}   {m['support']:5d}"
+            f"{code:<21} {m['precision']:7.3f} {m['recall']:6.3f} {m['f1']:6.3f}"
+            f"   {m['support']:5d}"
         )
     if ads_m["flag_errors"]:
         lines.append(

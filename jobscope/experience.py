@@ -75,8 +75,8 @@ def _tools() -> tuple[tuple[re.Pattern[str], Subject], ...]:
 
 def years_of(text: str) -> float | None:
     """The smallest number of years `text` demands ("3-5 Jahre" -> 3), or None."""
-    found = [_value(m.group("n")) for m in YEARS.finditer(text)]
-    found = [f for f in found if f is not None and 0 < f <= 40]
+    values = [_value(m.group("n")) for m in YEARS.finditer(text)]
+    found = [v for v in values if v is not None and 0 < v <= 40]
     return min(found) if found else None
 
 

@@ -194,7 +194,9 @@ def kitchen_sink(view: AdView) -> Flag | None:
         )
     if len(demanded) >= settings.kitchen_sink_min_platforms:
         tipped.append(
-            view.text("tipped.platforms", n=len(demanded), limit=settings.kitchen_sink_min_platforms)
+            view.text(
+                "tipped.platforms", n=len(demanded), limit=settings.kitchen_sink_min_platforms
+            )
         )
     if not tipped:
         return None
@@ -227,7 +229,7 @@ def kitchen_sink(view: AdView) -> Flag | None:
                 drop=view.join(_platform_names(drop)),
             )
         )
-        first_hit = {}
+        first_hit: dict[str, str] = {}
         for hit in report.platform_hits:
             if hit.demanded:
                 first_hit.setdefault(hit.platform, hit.evidence)
@@ -305,7 +307,7 @@ def impossible_experience(view: AdView) -> Flag | None:
     )
 
 
-# --- the role: side_job ----------------------------------------------------------------------------
+# --- the role: side_job --------------------------------------------------------------------------
 
 
 def side_job(view: AdView) -> Flag | None:
@@ -322,7 +324,7 @@ def side_job(view: AdView) -> Flag | None:
     )
 
 
-# --- the title: missing_gender_tag, buzzword_title -------------------------------------------------
+# --- the title: missing_gender_tag, buzzword_title ------------------------------------------------
 
 
 def has_gender_marker(title: str) -> bool:
@@ -341,8 +343,7 @@ def needs_gender_marker(title: str) -> bool:
     if not lists["neutral_titles"].search(title):
         return True
     return any(
-        m.group(0).lower() not in lists["not_person"]
-        for m in lists["person_noun"].finditer(title)
+        m.group(0).lower() not in lists["not_person"] for m in lists["person_noun"].finditer(title)
     )
 
 

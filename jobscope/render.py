@@ -199,7 +199,10 @@ def render_ranking(reports: list[Report], fmt: str, *, color: bool = False) -> s
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=2)
     if fmt == "markdown":
-        lines = ["| # | score | title | primary | platforms | flags |", "|---:|---:|---|---|---|---|"]
+        lines = [
+            "| # | score | title | primary | platforms | flags |",
+            "|---:|---:|---|---|---|---|",
+        ]
         for row in rows:
             lines.append(
                 f"| {row['rank']} | {row['score']} | {_md_escape(row['title'])} | "

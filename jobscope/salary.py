@@ -63,7 +63,8 @@ def _rules() -> dict[str, Any]:
 
 
 def parse_number(text: str) -> float | None:
-    """ "45.000" -> 45000, "45,000" -> 45000, "18,50" -> 18.5, "3.500,00" -> 3500, "45 000" -> 45000."""
+    """A number as ads write it: "45.000" and "45,000" -> 45000, "18,50" -> 18.5,
+    "3.500,00" -> 3500, "45 000" -> 45000."""
     s = re.sub(r"[\s'’\u202f\u00a0]", "", text)
     if not s:
         return None

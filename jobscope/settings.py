@@ -138,7 +138,9 @@ class Settings:
         if unknown:
             raise UsageError(f"setting flags_disabled: unknown flag code {unknown[0]!r}")
         if self.message_language not in (None, "de", "en"):
-            raise UsageError(f"setting message_language must be de or en, not {self.message_language!r}")
+            raise UsageError(
+                f"setting message_language must be de or en, not {self.message_language!r}"
+            )
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -166,7 +168,9 @@ class Settings:
                 if not sub:
                     raise UsageError(f"--set {assignment!r}: use {name}.CODE=VALUE")
                 table = dict(current)
-                table[sub] = _coerce(raw, type(DEFAULT_PENALTY.get(sub, 0)) if name == "score_penalty" else str, key)
+                table[sub] = _coerce(
+                    raw, type(DEFAULT_PENALTY.get(sub, 0)) if name == "score_penalty" else str, key
+                )
                 changes[name] = table
             else:
                 changes[name] = _coerce(raw, _field_type(names[name].type), key)

@@ -33,7 +33,16 @@ def test_check_text_file_reports_overloaded_german_ad(run) -> None:
     }
     assert report["date_posted"] == "2026-03-12"
     assert {"instagram", "tiktok", "google_plus", "xing"} <= set(report["networks"]["demanded"])
-    assert report["flags"] == [] and report["score"] is None
+    codes = [flag["code"] for flag in report["flags"]]
+    assert codes == [
+        "kitchen_sink",
+        "defunct_network",
+        "impossible_experience",
+        "always_on",
+        "no_salary",
+    ]
+    assert report["score"] == 0
+    assert "Plattformen" in report["flags"][0]["message"]  # a German ad gets German messages
 
 
 def test_check_markdown_file(run) -> None:
@@ -377,3 +386,114 @@ def test_no_color_and_pipes_get_plain_text() -> None:
     )
     assert done.returncode == 0
     assert "\033[" not in done.stdout
+
+
+# --- flags, --fail-on, --lang, --set, score ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ad", "level", "code"),
+    [
+        ("social-media-manager-de.txt", "error", 5),  # kitchen_sink is an error
+        ("marketing-assistant-en.txt", "error", 0),  # only side_job, a warning
+        ("marketing-assistant-en.txt", "warning", 5),
+        ("community-manager-en.md", "info", 0),  # no flags at all
+    ],
+)
+def test_check_fail_on_gates_by_severity(run, ad: str, level: str, code: int) -> None:
+    result = run("check", str(EXAMPLES / ad), "-f", "json", "--fail-on", level)
+    assert result.exit_code == code, result.stderr
+    assert result.json()["title"]  # the report is printed either way
+
+
+def test_check_fail_on_follows_severity_set_per_run(run) -> None:
+    ad = str(EXAMPLES / "marketing-assistant-en.txt")
+    result = run(
+        "check", ad, "-f", "json", "--fail-on", "error", "--set", "flag_severity.side_job=error"
+    )
+    assert result.exit_code == 5
+    result = run(
+        "check", ad, "-f", "json", "--fail-on", "warning", "--set", "flags_disabled=side_job"
+    )
+    assert result.exit_code == 0
+    assert result.json()["flags"] == []
+
+
+def test_check_lang_overrides_message_language(run) -> None:
+    ad = str(EXAMPLES / "social-media-manager-de.txt")
+    report = run("check", ad, "-f", "json", "--lang", "en").json()
+    assert report["flags"][0]["message"].startswith("One position for several jobs")
+    assert report["language"] == "de"  # the ad's language is unchanged
+
+
+def test_check_set_thresholds_per_run_and_in_config(run, tmp_path: Path) -> None:
+    ad = str(EXAMPLES / "social-media-manager-de.txt")
+    relaxed = ["--set", "kitchen_sink_min_platforms=20", "--set", "kitchen_sink_min_professions=20"]
+    report = run("check", ad, "-f", "json", *relaxed).json()
+    assert "kitchen_sink" not in [f["code"] for f in report["flags"]]
+    config = tmp_path / "jobscope.toml"
+    config.write_text(
+        "[jobscope]\nkitchen_sink_min_platforms = 20\nkitchen_sink_min_professions = 20\n"
+        'flag_severity = { no_salary = "error" }\n',
+        encoding="utf-8",
+    )
+    report = run("check", ad, "-f", "json", "--config", str(config)).json()
+    flags = {f["code"]: f["severity"] for f in report["flags"]}
+    assert "kitchen_sink" not in flags
+    assert flags["no_salary"] == "error"
+    assert flags["defunct_network"] == "error"  # the other severities keep their defaults
+
+
+@pytest.mark.parametrize(
+    "assignment",
+    ["nonsense=1", "kitchen_sink_min_platforms=many", "flag_severity.no_salary=fatal", "novalue"],
+)
+def test_check_bad_set_is_a_usage_error(run, assignment: str) -> None:
+    result = run("check", str(EXAMPLES / "community-manager-en.md"), "--set", assignment)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("jobscope: error:") and len(result.stderr.splitlines()) == 1
+
+
+def test_check_text_shows_flags_with_evidence_and_suggestion(run) -> None:
+    result = run("check", str(EXAMPLES / "social-media-manager-de.txt"), "-f", "text")
+    assert result.exit_code == 0
+    assert "Realism score: 0/100" in result.stdout
+    assert "[error] kitchen_sink:" in result.stdout
+    assert "» " in result.stdout and "→ Teilen Sie" in result.stdout
+    markdown = run("check", str(EXAMPLES / "social-media-manager-de.txt"), "-f", "markdown").stdout
+    assert "## Flags" in markdown and "*Suggestion:*" in markdown
+
+
+def test_score_ranks_ads_by_realism(run) -> None:
+    ads = [
+        str(EXAMPLES / "social-media-manager-de.txt"),
+        str(EXAMPLES / "community-manager-en.md"),
+        str(EXAMPLES / "marketing-assistant-en.txt"),
+    ]
+    result = run("score", *ads, "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    rows = result.json()
+    assert [row["source"] for row in rows] == [ads[1], ads[2], ads[0]]
+    assert [row["rank"] for row in rows] == [1, 2, 3]
+    assert rows[0]["score"] > rows[1]["score"] > rows[2]["score"]
+    assert rows[2]["flags"][0] == "kitchen_sink"
+    assert rows[0]["primary_specialism"] == "community"
+    text = run("score", *ads, "-f", "text").stdout
+    lines = text.splitlines()
+    assert lines[0].split()[:3] == ["#", "score", "title"]
+    assert "Community Manager (m/f/d)" in lines[1] and "Social Media Manager" in lines[3]
+
+
+def test_score_goes_on_when_one_ad_is_bad(run, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    result = run("score", str(empty), str(EXAMPLES / "community-manager-en.md"), "-f", "json")
+    assert result.exit_code == 1
+    assert [row["title"] for row in result.json()] == ["Community Manager (m/f/d)"]
+    assert "empty.txt" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_score_with_no_readable_ad_exits_3(run, tmp_path: Path) -> None:
+    result = run("score", str(tmp_path / "missing.txt"), str(tmp_path / "gone.txt"))
+    assert result.exit_code == 3
+    assert result.stdout == ""
