@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import Any
 
 from jobscope.model import SPECIALISMS, Flag, Report
 
 _BAR_WIDTH = 30
+_WRAP = 98
 
 
 class Style:
@@ -92,11 +94,16 @@ def to_text(report: Report, *, color: bool = False) -> str:
     if not report.flags:
         lines.append("  none")
     for flag in report.flags:
-        lines.append(f"  {_severity(s, flag)} {s.bold(flag.code)}: {flag.message}")
+        head = f"[{flag.severity}] {flag.code}: "
+        wrapped = textwrap.wrap(head + flag.message, _WRAP, subsequent_indent="    ")
+        lines.append(f"  {_severity(s, flag)} {s.bold(flag.code)}: " + wrapped[0][len(head) :])
+        lines += [f"  {line}" for line in wrapped[1:]]
         for quote in flag.evidence:
             lines.append(s.dim(f"      » {quote}"))
         if flag.suggestion:
-            lines.append(f"      → {flag.suggestion}")
+            lines += textwrap.wrap(
+                flag.suggestion, _WRAP, initial_indent="      → ", subsequent_indent="        "
+            )
     return "\n".join(lines)
 
 
