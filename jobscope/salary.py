@@ -145,8 +145,8 @@ def _candidates(line: str) -> list[dict[str, Any]]:
         value = max(v for v in (low, high) if v is not None)
         bounds = rules["plausible"].get(unit or "", None)
         plausible = bounds is not None and bounds[0] <= value <= bounds[1]
-        if not (plausible or (cue and unit is None and value >= 8)):
-            continue
+        if not (plausible or (cue and value >= 1)):
+            continue  # an implausible amount without a pay word: "Team-Events ab 20 € im Monat"
         out.append(
             {
                 "min": low,

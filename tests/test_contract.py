@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -10,8 +11,10 @@ import jsonschema
 import pytest
 
 from jobscope.analyze import analyze
+from jobscope.flags import realism_score
 from jobscope.ingest import load_ad
 from jobscope.platforms import platforms
+from jobscope.settings import Settings
 from tests.conftest import ad_cases
 
 CASES = ad_cases()
@@ -47,6 +50,17 @@ def test_ad_level_fields_as_labelled(source: Path, expected: dict) -> None:
     assert (report.date_posted.isoformat() if report.date_posted else None) == expected_date
     if load_ad(str(source)).structured:
         assert report.company == expected["company"]
+
+
+@pytest.mark.parametrize(("source", "expected"), CASES, ids=[c[0].name for c in CASES])
+def test_flags_as_labelled(source: Path, expected: dict) -> None:
+    """The flags each example and fixture ad was labelled with by hand, no more, no fewer."""
+    settings = Settings(reference_date=date(2026, 11, 1))
+    report = analyze(load_ad(str(source), settings=settings), settings=settings)
+    assert [flag.code for flag in report.flags] == expected["flags"]
+    assert report.score == realism_score(report, report.flags, settings)
+    if "no_salary" not in expected["flags"]:
+        assert report.salary is not None
 
 
 def test_primary_specialism_on_the_hand_labelled_ads() -> None:
