@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from jobscope.experience import experience_demands, sentences
@@ -82,6 +82,10 @@ class AdView:
         lines = [report.title] if report.title else []
         lines += [block.text for section in report.sections for block in section.blocks]
         return cls(report, settings, lang, day, lines)
+
+    @cached_property
+    def professions(self) -> dict[str, str]:
+        return professions(self)
 
     def demanded(self, sections: frozenset[str]) -> list[Requirement]:
         return [r for r in self.report.requirements if not r.optional and r.section in sections]
@@ -179,7 +183,7 @@ def _platform_names(ids: list[str]) -> list[str]:
 
 def kitchen_sink(view: AdView) -> Flag | None:
     settings, report = view.settings, view.report
-    found = professions(view)
+    found = view.professions
     demanded = report.networks_demanded
     tipped = []
     # jobscope judges social-media work: professions tip the flag only in an ad that asks for
@@ -451,8 +455,11 @@ assert tuple(DETECTORS) == FLAG_CODES
 
 def detect_flags(report: Report, settings: Settings | None = None) -> list[Flag]:
     """Every flag that holds for a report, in the order of FLAG_CODES."""
-    settings = settings or Settings()
-    view = AdView.of(report, settings)
+    return _detect(AdView.of(report, settings or Settings()))
+
+
+def _detect(view: AdView) -> list[Flag]:
+    settings = view.settings
     out = []
     for code, detector in DETECTORS.items():
         if code in settings.flags_disabled:
@@ -466,11 +473,14 @@ def detect_flags(report: Report, settings: Settings | None = None) -> list[Flag]
 def realism_score(report: Report, flags: list[Flag], settings: Settings | None = None) -> int:
     """100 minus each raised flag's penalty, minus a breadth penalty for platforms and
     professions beyond a realistic number (capped), never below 0. See the README."""
-    settings = settings or Settings()
-    view = AdView.of(report, settings)
+    return _score(AdView.of(report, settings or Settings()), flags)
+
+
+def _score(view: AdView, flags: list[Flag]) -> int:
+    settings, report = view.settings, view.report
     lost = sum(settings.penalty(flag.code) for flag in flags)
     extra_platforms = max(0, len(report.networks_demanded) - settings.score_platforms_free)
-    extra_professions = max(0, len(professions(view)) - settings.score_professions_free)
+    extra_professions = max(0, len(view.professions) - settings.score_professions_free)
     breadth = (
         extra_platforms * settings.score_per_platform
         + extra_professions * settings.score_per_profession
@@ -499,9 +509,9 @@ def rank(reports: list[Report]) -> list[Report]:
 
 def apply_flags(report: Report, settings: Settings | None = None) -> Report:
     """Fill a report's flags, score and (when the text states one) salary."""
-    settings = settings or Settings()
+    view = AdView.of(report, settings or Settings())
     if report.salary is None:
-        report.salary = salary_of(AdView.of(report, settings))
-    report.flags = detect_flags(report, settings)
-    report.score = realism_score(report, report.flags, settings)
+        report.salary = salary_of(view)
+    report.flags = _detect(view)
+    report.score = _score(view, report.flags)
     return report
