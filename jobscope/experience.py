@@ -94,10 +94,14 @@ def is_demand(sentence: str) -> bool:
     """Does a sentence with a number of years ask the candidate for experience (and not tell
     the company's age)?"""
     rules = _rules()
-    you = bool(rules["second_person"].search(sentence) or rules["demand_verbs"].search(sentence))
-    if rules["company"].search(sentence) and not you:
-        return False  # "Mit über 50 Jahren Erfahrung sind wir Ihr Partner"
-    return you or bool(rules["cues"].search(sentence))
+    you = bool(rules["second_person"].search(sentence))
+    verb = bool(rules["demand_verbs"].search(sentence))
+    cue = bool(rules["cues"].search(sentence))
+    if rules["company"].search(sentence):
+        # "Wir erwarten 5 Jahre Erfahrung" is a demand; "Mit über 50 Jahren Erfahrung sind wir
+        # Ihr Partner" and "der Kanal unseres Betriebs, der seit 25 Jahren ..." are not.
+        return verb or (you and cue)
+    return you or verb or cue
 
 
 def subjects_in(sentence: str) -> list[Subject]:

@@ -150,7 +150,8 @@ def mention_cue() -> re.Pattern[str]:
 # "posting on X", "Kanal auf Medium".
 _PLATFORM_CONTEXT = re.compile(
     r"(?:\b(?:mit|auf|on|via|für|for|with|bei|über|kanal|channel|account|profil|profile|"
-    r"plattform|platform|netzwerk|network|app)\s+)$",
+    r"plattform|platform|netzwerk|network|app|bespiel\w*|betreu\w*|manage[sd]?|managst|run|runs|"
+    r"grow|grows)\s+)$",
     re.IGNORECASE,
 )
 # ... or right before a word that does ("Threads experience", "X-Account", "Threads performance").
