@@ -80,7 +80,10 @@ class AdView:
         lang = settings.message_language or (report.language if report.language == "de" else "en")
         day = report.date_posted or settings.reference_date or date.today()
         lines = [report.title] if report.title else []
-        lines += [block.text for section in report.sections for block in section.blocks]
+        for section in report.sections:
+            if section.heading:  # "Gehalt: 60-70k" may stand alone and read as a heading
+                lines.append(section.heading)
+            lines += [block.text for block in section.blocks]
         return cls(report, settings, lang, day, lines)
 
     @cached_property
@@ -367,9 +370,19 @@ def missing_gender_tag(view: AdView) -> Flag | None:
     )
 
 
+_TITLE_TAIL = re.compile(r"\s*\([^)]*\)|\s+(?:at|bei|@|–|—|-|\|)\s+.*$")
+
+
+def _title_head(title: str) -> str:
+    """The job title without parentheses and what follows "at", "bei" or a dash (a company or
+    place: "Video Editor – Magic Wizard Games", "Social Media Manager (Pirate Radio)")."""
+    return _TITLE_TAIL.sub(" ", title).strip() or title
+
+
 def buzzword_title(view: AdView) -> Flag | None:
     title = view.report.title
-    words = [m.group(0) for m in _lists()["buzzwords"].finditer(title)] if title else []
+    head = _title_head(title)
+    words = [m.group(0) for m in _lists()["buzzwords"].finditer(head)] if head else []
     if not words:
         return None
     example = _lists()["buzzwords"].sub("Manager", title)

@@ -32,8 +32,8 @@ _AMOUNT = (
     rf"(?:\s?(?P<@cur2>{_CUR}|{_CUR_WORD}))?"
 )
 _RANGE = re.compile(
-    r"(?P<lead>\b(?:ab|from|bis zu|up to|starting at|mindestens|at least|ca\.|circa|rund|around|"
-    r"approx\.?)\s+)?"
+    r"(?P<lead>\b(?i:ab|from|bis zu|up to|starting at|mindestens|at least|ca\.|circa|rund|"
+    r"around|approx\.?)\s+)?"
     + _AMOUNT.replace("@", "a")
     + r"(?:\s*(?:-|–|—|bis|to|and|und)\s*"
     + _AMOUNT.replace("@", "b")
