@@ -76,8 +76,12 @@ _ABBREVIATIONS = (
     "approx.",
     "incl.",
 )
+# Case-insensitive: an ad's sentence may start with one ("Mind. 3 Jahre Erfahrung", "Z. B.").
 _ABBREV_RE = re.compile(
-    "|".join(re.escape(a) for a in sorted(_ABBREVIATIONS, key=len, reverse=True))
+    r"(?<!\w)(?:"
+    + "|".join(re.escape(a) for a in sorted(_ABBREVIATIONS, key=len, reverse=True))
+    + ")",
+    re.IGNORECASE,
 )
 _ORDINAL = re.compile(r"\b(\d{1,2})\.(?=\s+[A-ZÄÖÜ][a-zäöü])")
 _PLACEHOLDER = "\u2024"  # one-dot leader stands in for a protected period

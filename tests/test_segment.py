@@ -218,3 +218,15 @@ def test_gender_forms_survive_in_items() -> None:
     text = "Social Media Manager:in (m/w/d)\n\nDeine Aufgaben\n- Du betreust unsere Follower*innen und Kolleg_innen\n"
     items = requirement_items(segment(_ad(text)))
     assert items[0].text == "Du betreust unsere Follower*innen und Kolleg_innen"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mind. 3 Jahre Erfahrung mit TikTok. Du arbeitest gern im Team.",
+        "Z. B. Reels und Stories. Du arbeitest gern im Team.",
+        "E.g. Reels and Stories. You like working in a team.",
+    ],
+)
+def test_an_abbreviation_starting_a_sentence_does_not_end_it(text: str) -> None:
+    assert len(split_sentences(text)) == 2
