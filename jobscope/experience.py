@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from jobscope.platforms import _table_date, _whole_words, find_platforms, platforms
 from jobscope.resources import any_of, load_json
+from jobscope.segment import split_sentences
 
 NUMBER_WORDS: dict[str, float] = {
     "ein": 1, "einem": 1, "einen": 1, "eine": 1, "einer": 1, "anderthalb": 1.5, "eineinhalb": 1.5,
@@ -29,7 +30,6 @@ YEARS = re.compile(
     r"(?:jahre?n?|j\.|years?|yrs?)(?:['’]s?)?(?!\w)",
     re.IGNORECASE,
 )
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[A-ZÄÖÜ•\-–*])|\n+")
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,8 @@ def subjects_in(sentence: str) -> list[Subject]:
 
 
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
+    """The sentences of each line (segment's splitter: "z. B.", "mind." do not end one)."""
+    return [s for line in text.splitlines() for s in split_sentences(line)]
 
 
 def experience_demands(texts: list[str]) -> list[ExperienceDemand]:
