@@ -20,7 +20,7 @@ from typing import Any
 from jobscope.experience import experience_demands, sentences
 from jobscope.language import detect_language
 from jobscope.model import FLAG_CODES, SEVERITIES, SPECIALISMS, Flag, Report, Requirement
-from jobscope.normalize import GENDER_TAG
+from jobscope.normalize import has_gender_form
 from jobscope.platforms import platforms
 from jobscope.resources import any_of, load_json
 from jobscope.salary import parse_salary
@@ -337,7 +337,7 @@ def side_job(view: AdView) -> Flag | None:
 def has_gender_marker(title: str) -> bool:
     """(m/w/d), (w/m/d), (m/f/d), (d/w/m), (all genders), (gn), Manager:in, Redakteur*in,
     Mitarbeiter_innen, Referent/-in, MitarbeiterInnen, "Referentin / Referent"."""
-    if GENDER_TAG.search(title) or _lists()["gender_markers"].search(title):
+    if has_gender_form(title) or _lists()["gender_markers"].search(title):
         return True
     words = [w.lower() for w in re.findall(r"[\wäöüß]+", title)]
     return any(f"{w}in" in words or f"{w}innen" in words for w in words if len(w) > 2)

@@ -65,6 +65,11 @@ _GENDER_SUFFIX = re.compile(r"(?<=[a-zäöüß])(?:[:*_·]|/-?)(in(?:nen)?)\b", 
 _BINNEN_I = re.compile(r"(?<=[a-zäöüß])In(nen)?\b")
 
 
+def has_gender_form(text: str) -> bool:
+    """Does `text` carry a gender tag ((m/w/d) ...) or an in-word form (Manager:in, NutzerInnen)?"""
+    return bool(GENDER_TAG.search(text) or _GENDER_SUFFIX.search(text) or _BINNEN_I.search(text))
+
+
 def fold_gender(text: str) -> str:
     """Fold gender forms for matching: "Manager:in" -> "Manager", "Kolleg*innen" -> "Kolleg"."""
     text = GENDER_TAG.sub(" ", text)
