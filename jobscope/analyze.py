@@ -96,7 +96,7 @@ def specialism_profile(requirements: list[Requirement]) -> dict[str, float]:
     split equally over its specialisms; sums to 1, or all 0 when there is none."""
     weights = dict.fromkeys(SPECIALISMS, 0.0)
     for req in requirements:
-        specs = [label for label in req.labels if label in weights]
+        specs = req.specialisms
         if req.optional or not specs:
             continue
         for label in specs:
@@ -127,7 +127,7 @@ def is_social_media_role(title: str, requirements: list[Requirement], settings: 
     if _social_title().search(folded):
         return True
     demanded = [r for r in requirements if not r.optional]
-    social = [r for r in demanded if any(label in SPECIALISMS for label in r.labels)]
+    social = [r for r in demanded if r.specialisms]
     if len(social) < settings.social_role_min_items:
         return False
     if _content_title().search(folded):

@@ -19,7 +19,7 @@ from typing import Any
 
 from jobscope.experience import experience_demands, sentences
 from jobscope.language import detect_language
-from jobscope.model import FLAG_CODES, SEVERITIES, SPECIALISMS, Flag, Report, Requirement
+from jobscope.model import FLAG_CODES, SEVERITIES, Flag, Report, Requirement
 from jobscope.normalize import has_gender_form
 from jobscope.platforms import platforms
 from jobscope.resources import any_of, load_json
@@ -131,9 +131,7 @@ def personal_social_work(view: AdView, sections: frozenset[str] = _TASK_SECTIONS
     specialism label that do not only brief or steer a social team or agency."""
     supervise = _lists()["supervise"]
     return [
-        r.text
-        for r in view.demanded(sections)
-        if any(label in SPECIALISMS for label in r.labels) and not supervise.search(r.text)
+        r.text for r in view.demanded(sections) if r.specialisms and not supervise.search(r.text)
     ]
 
 
@@ -170,7 +168,7 @@ def professions(view: AdView) -> dict[str, str]:
             found.setdefault("social_media", req.text)
     for name, pattern in lists["professions"].items():
         for req in tasks:
-            if name in _DESIGN_FOR_POSTS and any(label in SPECIALISMS for label in req.labels):
+            if name in _DESIGN_FOR_POSTS and req.specialisms:
                 continue
             if pattern.search(req.text):
                 found[name] = req.text

@@ -79,6 +79,11 @@ class Requirement:
     """The model saw specialism work, but the item names no social platform in a role that is
     not a social-media role, so it counts as general (see analyze.apply_role_context)."""
 
+    @property
+    def specialisms(self) -> list[str]:
+        """The item's labels that are specialisms (empty for general work)."""
+        return [label for label in self.labels if label in SPECIALISMS]
+
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "text": self.text,

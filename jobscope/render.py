@@ -83,7 +83,7 @@ def to_text(report: Report, *, color: bool = False) -> str:
     lines.append(s.bold(f"Requirements ({len(report.requirements)})"))
     for req in report.requirements:
         tag = _labels(req.labels) + (", optional" if req.optional else "")
-        marker = s("●", "33") if any(label in SPECIALISMS for label in req.labels) else s.dim("○")
+        marker = s("●", "33") if req.specialisms else s.dim("○")
         lines.append(f"  {marker} [{req.section}] {req.text}")
         lines.append(s.dim(f"      → {tag}"))
         if req.explanation:
