@@ -122,6 +122,20 @@ class AdView:
     def when(self, day: date) -> str:
         return day.strftime("%d.%m.%Y") if self.lang == "de" else day.isoformat()
 
+    def number(self, value: float, spec: str = "g") -> str:
+        """A number as the view's language writes it (a decimal comma in German)."""
+        text = format(value, spec)
+        return text.replace(".", ",") if self.lang == "de" else text
+
+    @cached_property
+    def platform_evidence(self) -> dict[str, str]:
+        """Each demanded platform's first demanding passage."""
+        first: dict[str, str] = {}
+        for hit in self.report.platform_hits:
+            if hit.demanded:
+                first.setdefault(hit.platform, hit.evidence)
+        return first
+
 
 # --- kitchen_sink --------------------------------------------------------------------------------
 
@@ -191,13 +205,15 @@ def kitchen_sink(view: AdView) -> Flag | None:
     # social-media work of the candidate's own (a press officer who also runs events is not
     # judged here; see corpus/LABELING.md).
     social_work = bool({"social_media", "video_production"} & set(found))
-    if social_work and len(found) >= settings.kitchen_sink_min_professions:
+    by_professions = social_work and len(found) >= settings.kitchen_sink_min_professions
+    by_platforms = len(demanded) >= settings.kitchen_sink_min_platforms
+    if by_professions:
         tipped.append(
             view.text(
                 "tipped.professions", n=len(found), limit=settings.kitchen_sink_min_professions
             )
         )
-    if len(demanded) >= settings.kitchen_sink_min_platforms:
+    if by_platforms:
         tipped.append(
             view.text(
                 "tipped.platforms", n=len(demanded), limit=settings.kitchen_sink_min_platforms
@@ -217,12 +233,12 @@ def kitchen_sink(view: AdView) -> Flag | None:
         tipped=view.join(tipped),
     )
     suggestions = []
-    if social_work and len(found) >= settings.kitchen_sink_min_professions:
+    if by_professions:
         core = _core_professions(report, found)
         split = [label[name] for name in found if name not in core]
         suggestions.append(view.text("flags.kitchen_sink.split", split=view.join(split)))
     evidence = list(found.values())
-    if len(demanded) >= settings.kitchen_sink_min_platforms:
+    if by_platforms:
         hits = Counter(h.platform for h in report.platform_hits if h.demanded)
         ranked = sorted(demanded, key=lambda pid: (-hits[pid], demanded.index(pid)))
         keep = ranked[: settings.kitchen_sink_keep_platforms]
@@ -234,11 +250,7 @@ def kitchen_sink(view: AdView) -> Flag | None:
                 drop=view.join(_platform_names(drop)),
             )
         )
-        first_hit: dict[str, str] = {}
-        for hit in report.platform_hits:
-            if hit.demanded:
-                first_hit.setdefault(hit.platform, hit.evidence)
-        evidence += list(first_hit.values())
+        evidence += list(view.platform_evidence.values())
     return view.flag("kitchen_sink", message, evidence, " ".join(suggestions))
 
 
@@ -269,10 +281,7 @@ def defunct_network(view: AdView) -> Flag | None:
     ]
     if not gone:
         return None
-    evidence = [
-        next(h.evidence for h in view.report.platform_hits if h.platform == p.id and h.demanded)
-        for p in gone
-    ]
+    evidence = [view.platform_evidence[p.id] for p in gone]
     names = view.join([p.name for p in gone])
     shutdown = view.join([view.when(p.shutdown) for p in gone if p.shutdown])
     return view.flag(
@@ -294,17 +303,14 @@ def impossible_experience(view: AdView) -> Flag | None:
     if not found:
         return None
     first = max(found, key=lambda d: d.years - d.age_on(view.ad_date))
-    age = first.age_on(view.ad_date)
-    years = f"{first.years:g}"
-    age_text = f"{age:.1f}".replace(".", ",") if view.lang == "de" else f"{age:.1f}"
     return view.flag(
         "impossible_experience",
         view.text(
             "flags.impossible_experience.message",
-            years=years.replace(".", ",") if view.lang == "de" else years,
+            years=view.number(first.years),
             name=first.subject.name,
             ad_date=view.when(view.ad_date),
-            age=age_text,
+            age=view.number(first.age_on(view.ad_date), ".1f"),
             launched=view.when(first.subject.launched),
         ),
         [d.evidence for d in found],
