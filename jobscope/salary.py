@@ -124,12 +124,12 @@ def _amounts(m: re.Match[str]) -> tuple[float | None, float | None, str | None, 
 def _candidates(line: str) -> list[dict[str, Any]]:
     rules = _rules()
     out: list[dict[str, Any]] = []
+    cue = bool(rules["cues"].search(line))
     for m in _RANGE.finditer(line):
         low, high, currency, marker = _amounts(m)
         if not marker or low is None:
             continue
         before, after = line[max(0, m.start() - 45) : m.start()], line[m.end() : m.end() + 30]
-        cue = bool(rules["cues"].search(line))
         if rules["benefits"].search(line[max(0, m.start() - 25) : m.end() + 20]):
             continue  # "Pflanzenbudget von 300 €", "a €120 allowance"
         unit = _period(after, before)
@@ -172,8 +172,9 @@ def parse_salary(lines: list[str]) -> dict[str, Any] | None:
     An amount counts when its line names pay ("Gehalt", "salary", "brutto", "we pay") or
     names a period that makes the amount plausible pay; amounts next to benefit words
     ("Budget", "allowance", "Zuschuss") do not. A pay grade counts on its own."""
-    grade_line = next((line for line in lines if find_pay_grade(line)), None)
-    grade = find_pay_grade(grade_line) if grade_line else None
+    grade_line, grade = next(
+        ((line, named) for line in lines if (named := find_pay_grade(line))), (None, None)
+    )
     best: dict[str, Any] | None = None
     for line in lines:
         found = _candidates(line)
