@@ -43,6 +43,13 @@ DEFAULT_PENALTY: dict[str, int] = {
 }
 
 
+_TABLES: dict[str, tuple[dict[str, Any], str]] = {
+    "flag_severity": (DEFAULT_SEVERITY, "str"),
+    "score_penalty": (DEFAULT_PENALTY, "int"),
+}
+"""Settings that are tables of flag codes: their defaults and the type of their values."""
+
+
 def _default_cache_dir() -> Path:
     env = os.environ.get("JOBSCOPE_CACHE_DIR")
     if env:
@@ -124,7 +131,7 @@ class Settings:
     """Where a model rebuilt from the corpus is kept."""
 
     def __post_init__(self) -> None:
-        for name in ("flag_severity", "score_penalty"):
+        for name in _TABLES:
             value = getattr(self, name)
             if not isinstance(value, dict):
                 raise UsageError(f"setting {name} must be a table of flag codes")
@@ -167,11 +174,7 @@ class Settings:
             if isinstance(current, dict):
                 if not sub:
                     raise UsageError(f"--set {assignment!r}: use {name}.CODE=VALUE")
-                table = dict(current)
-                table[sub] = _coerce(
-                    raw, type(DEFAULT_PENALTY.get(sub, 0)) if name == "score_penalty" else str, key
-                )
-                changes[name] = table
+                changes[name] = {**current, sub: _coerce(raw, _TABLES[name][1], key)}
             else:
                 changes[name] = _coerce(raw, _field_type(names[name].type), key)
         return self.replace(**changes)
@@ -199,8 +202,8 @@ class Settings:
                 value = Path(value)
             elif key in {"allowed_content_types", "flags_disabled"}:
                 value = tuple(value)
-            elif key in {"flag_severity", "score_penalty"}:
-                value = {**getattr(cls(), key), **value}
+            elif key in _TABLES:
+                value = {**_TABLES[key][0], **value}
             values[key] = value
         values.update(overrides)
         return cls(**values)
@@ -215,13 +218,16 @@ def _field_type(annotation: Any) -> str:
     return "str"
 
 
-def _coerce(raw: str, kind: Any, key: str) -> Any:
-    """A `--set` value as the setting's type."""
-    if kind in (int, "int"):
-        kind = "int"
+def _coerce(raw: str, kind: str, key: str) -> Any:
+    """A `--set` value as the setting's type (a name from :func:`_field_type`); "none" or
+    "null" is None, and so is an empty value of a type other than text or a list."""
+    if kind == "tuple":
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    if raw.lower() in {"none", "null"} or (not raw and kind != "str"):
+        return None
+    if kind == "str":
+        return raw
     try:
-        if raw.lower() in {"none", "null", ""} and kind not in ("tuple", str, "str"):
-            return None
         if kind == "int":
             return int(raw)
         if kind == "float":
@@ -232,12 +238,6 @@ def _coerce(raw: str, kind: Any, key: str) -> Any:
             return raw.lower() in {"true", "1", "yes"}
         if kind == "date":
             return date.fromisoformat(raw)
-        if kind == "Path":
-            return Path(raw)
-        if kind == "tuple":
-            return tuple(part.strip() for part in raw.split(",") if part.strip())
     except ValueError as exc:
         raise UsageError(f"--set {key}={raw}: not a valid {kind}") from exc
-    if raw.lower() in {"none", "null"}:
-        return None
-    return raw
+    return Path(raw)
