@@ -133,9 +133,9 @@ def ad_text(path: Path) -> str:
     html = path.suffix in {".html", ".htm"}
     text, _ = decode_bytes(path.read_bytes(), what=str(path), html=html)
     if html:
-        from jobscope.extract import _soup
+        from jobscope.extract import soup_of
 
-        text = _soup(text).get_text(" ")
+        text = soup_of(text).get_text(" ")
     return one_line(clean_text(text))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import html as html_lib
 import json
 import re
@@ -75,13 +76,19 @@ def looks_like_html(text: str) -> bool:
     return bool(_HTML_HINT.search(text[:20000]))
 
 
-def _soup(markup: str) -> BeautifulSoup:
-    from bs4 import BeautifulSoup  # lazy: bs4 costs start-up time
+def soup_of(markup: str) -> BeautifulSoup:
+    """Parse HTML with lxml when installed, else with Python's html.parser.
 
-    try:
+    Raises FormatError (and nothing else) for markup neither parser accepts."""
+    from bs4 import BeautifulSoup, ParserRejectedMarkup  # lazy: bs4 costs start-up time
+
+    with contextlib.suppress(Exception):  # lxml is the optional "fast" extra
         return BeautifulSoup(markup, "lxml")
-    except Exception:  # lxml missing (it is the optional "fast" extra)
-        return BeautifulSoup(markup, "html.parser")
+    # html.parser rejects some broken "<![" sections; read those as text instead.
+    for candidate in (markup, markup.replace("<![", "&lt;![")):
+        with contextlib.suppress(ParserRejectedMarkup):
+            return BeautifulSoup(candidate, "html.parser")
+    raise FormatError("the HTML cannot be parsed")
 
 
 def parse_date(value: Any) -> date | None:
@@ -121,57 +128,72 @@ def posting_date_from_text(text: str) -> date | None:
 # --- JSON-LD ------------------------------------------------------------------------------------
 
 
-def _load_json_lenient(text: str) -> Any:
+_JSON_START = re.compile(r"[{\[]")
+_MAX_DEPTH = 32
+"""How deep JobPostings and @id nodes are looked for in JSON-LD (deeper is junk, not data)."""
+
+
+def _json_values(text: str) -> list[Any]:
+    """The JSON values in `text`, skipping junk before, between and after them; a broken value
+    is skipped too, so the valid values around (and inside) it survive."""
+    decoder = json.JSONDecoder(strict=False)  # raw newlines and tabs inside strings are common
+    values: list[Any] = []
+    pos = failures = 0
+    while failures < 100 and (match := _JSON_START.search(text, pos)):
+        try:
+            value, pos = decoder.raw_decode(text, match.start())
+            values.append(value)
+        except (ValueError, RecursionError):  # broken, or nested too deeply ("[[[[...")
+            pos, failures = match.start() + 1, failures + 1
+    return values
+
+
+def _load_json_lenient(text: str) -> list[Any] | None:
     """Parse a JSON-LD block; recover trailing junk and HTML-escaped blocks where possible."""
     text = text.strip().removeprefix("<!--").removesuffix("-->").strip()
     text = text.removeprefix("//<![CDATA[").removesuffix("//]]>").strip()
     for candidate in (text, html_lib.unescape(text)):
-        try:
-            return json.loads(candidate)
-        except json.JSONDecodeError:
-            start = min(
-                (i for i in (candidate.find("{"), candidate.find("[")) if i >= 0), default=-1
-            )
-            if start < 0:
-                continue
-            try:
-                value, _ = json.JSONDecoder(strict=True).raw_decode(candidate, start)
-                return value
-            except json.JSONDecodeError:
-                continue
+        values = _json_values(candidate)
+        if values:
+            return values
     return None
 
 
 def _types(node: dict[str, Any]) -> list[str]:
     value = node.get("@type", [])
     values = value if isinstance(value, list) else [value]
-    return [str(v).rsplit("/", 1)[-1] for v in values]
+    # "JobPosting", "https://schema.org/JobPosting", "schema:JobPosting"
+    return [re.split(r"[/#:]", str(v))[-1] for v in values]
 
 
-def iter_jobpostings(data: Any) -> Iterator[dict[str, Any]]:
+def iter_jobpostings(data: Any, _depth: int = 0) -> Iterator[dict[str, Any]]:
     """Every schema.org JobPosting node in parsed JSON-LD (lists, @graph, nested nodes)."""
+    if _depth > _MAX_DEPTH:
+        return
     if isinstance(data, list):
         for item in data:
-            yield from iter_jobpostings(item)
+            yield from iter_jobpostings(item, _depth + 1)
     elif isinstance(data, dict):
         if "JobPosting" in _types(data):
             yield data
             return
         for key, value in data.items():
             if key != "@context" and isinstance(value, (dict, list)):
-                yield from iter_jobpostings(value)
+                yield from iter_jobpostings(value, _depth + 1)
 
 
-def _index_ids(data: Any, index: dict[str, dict[str, Any]]) -> None:
+def _index_ids(data: Any, index: dict[str, dict[str, Any]], depth: int = 0) -> None:
+    if depth > _MAX_DEPTH:
+        return
     if isinstance(data, list):
         for item in data:
-            _index_ids(item, index)
+            _index_ids(item, index, depth + 1)
     elif isinstance(data, dict):
         if isinstance(data.get("@id"), str) and len(data) > 1:
             index.setdefault(data["@id"], data)
         for value in data.values():
             if isinstance(value, (dict, list)):
-                _index_ids(value, index)
+                _index_ids(value, index, depth + 1)
 
 
 def _resolve(node: Any, index: dict[str, dict[str, Any]], depth: int = 0) -> Any:
@@ -191,12 +213,76 @@ def jsonld_jobpostings(soup: BeautifulSoup) -> list[dict[str, Any]]:
     """JobPosting nodes of all JSON-LD blocks; a broken block never loses the valid ones."""
     blocks: list[Any] = []
     for script in soup.find_all("script", attrs={"type": re.compile(r"ld\+json", re.I)}):
-        data = _load_json_lenient(script.string or script.get_text() or "")
-        if data is not None:
-            blocks.append(data)
+        blocks.extend(_load_json_lenient(script.string or script.get_text() or "") or [])
     index: dict[str, dict[str, Any]] = {}
     _index_ids(blocks, index)
     return [_resolve(node, index) for node in iter_jobpostings(blocks)]
+
+
+# --- microdata ----------------------------------------------------------------------------------
+
+# Elements whose microdata value is an attribute, not their text (<time> also has datetime).
+_ITEM_VALUE_ATTR = {
+    "meta": "content",
+    **dict.fromkeys(("a", "area", "link"), "href"),
+    **dict.fromkeys(("audio", "embed", "iframe", "img", "source", "track", "video"), "src"),
+    "object": "data",
+    **dict.fromkeys(("data", "meter"), "value"),
+}
+
+
+def _item_types(tag: Tag) -> list[str]:
+    return [t.rsplit("/", 1)[-1] for t in str(tag.get("itemtype") or "").split()]
+
+
+def microdata_jobpostings(soup: BeautifulSoup) -> list[dict[str, Any]]:
+    """schema.org JobPosting items of the page's microdata, as dicts shaped like JSON-LD nodes."""
+    return [
+        _microdata_item(tag)
+        for tag in soup.find_all(itemscope=True)
+        if "JobPosting" in _item_types(tag)
+    ]
+
+
+def _microdata_item(scope: Tag, depth: int = 0) -> dict[str, Any]:
+    properties: dict[str, list[Any]] = {}
+    for tag in _item_properties(scope):
+        nested = tag.has_attr("itemscope") and depth < _MAX_DEPTH
+        value = _microdata_item(tag, depth + 1) if nested else _microdata_value(tag)
+        for name in str(tag.get("itemprop")).split():
+            properties.setdefault(name.rsplit("/", 1)[-1], []).append(value)
+    types = _item_types(scope)
+    item: dict[str, Any] = {"@type": types[0] if len(types) == 1 else types} if types else {}
+    item.update(
+        (name, values[0] if len(values) == 1 else values) for name, values in properties.items()
+    )
+    return item
+
+
+def _item_properties(scope: Tag) -> Iterator[Tag]:
+    """The elements holding the properties of `scope`, in document order: its descendants with
+    an itemprop, but not inside a nested item (whose properties are the nested item's own)."""
+    from bs4 import Tag
+
+    pending = [c for c in reversed(scope.contents) if isinstance(c, Tag)]
+    while pending:
+        tag = pending.pop()
+        if tag.has_attr("itemprop"):
+            yield tag
+        if not tag.has_attr("itemscope"):
+            pending.extend(c for c in reversed(tag.contents) if isinstance(c, Tag))
+
+
+def _microdata_value(tag: Tag) -> str:
+    attr = "datetime" if tag.name == "time" else _ITEM_VALUE_ATTR.get(tag.name)
+    if attr and tag.has_attr(attr):
+        return str(tag[attr]).strip()
+    if "description" in str(tag.get("itemprop")).split():
+        return tag.decode_contents().strip()  # keep the headings and bullets
+    return one_line(tag.get_text())
+
+
+# --- JobPosting -> JobAd ------------------------------------------------------------------------
 
 
 def _text_of(value: Any) -> str | None:
@@ -229,15 +315,26 @@ def _location(value: Any) -> str | None:
     return _text_of(value)
 
 
+_GROUPED = re.compile(r"\d{1,3}(?:([.,' ])\d{3})+(?:([.,])\d+)?")
+
+
 def _number(value: Any) -> float | None:
+    """A number as structured data gives it: 42000, "42000.50", "42.000" (German grouping),
+    "42,000" (English grouping), "42.000,50", "3,5"."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.replace(",", "."))
-        except ValueError:
-            return None
-    return None
+    if not isinstance(value, str):
+        return None
+    text = value.strip().replace("\u00a0", " ")
+    grouped = _GROUPED.fullmatch(text)
+    if grouped and grouped.group(1) != grouped.group(2):
+        text = text.replace(grouped.group(1), "").replace(",", ".")
+    else:
+        text = text.replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 def salary_from_jsonld(value: Any) -> dict[str, Any] | None:
@@ -306,15 +403,21 @@ def _is_chrome(tag: Tag) -> bool:
 
 
 def strip_chrome(soup: BeautifulSoup | Tag) -> None:
-    for tag in list(soup.find_all(True)):
-        if getattr(tag, "decomposed", False):
-            continue
-        if _is_chrome(tag):
-            tag.decompose()
+    """Remove the page's chrome: the outermost chrome elements, with all they hold."""
+    # (A walk that skips what is removed anyway: Tag.decomposed searches the whole subtree.)
+    chrome: list[Tag] = []
+    pending = [soup]
+    while pending:
+        for child in pending.pop().find_all(True, recursive=False):
+            (chrome if _is_chrome(child) else pending).append(child)
+    for tag in chrome:
+        tag.decompose()
 
 
 def _only_bold(tag: Tag) -> bool:
     """A paragraph whose whole text is bold reads as a heading."""
+    if _holds_more_than(tag, 40):
+        return False  # too much inside for a heading (and deep nesting stays linear)
     text = tag.get_text(" ", strip=True)
     if not text or len(text) > 90:
         return False
@@ -322,39 +425,56 @@ def _only_bold(tag: Tag) -> bool:
     return one_line(bold) == one_line(text)
 
 
+def _holds_more_than(tag: Tag, limit: int) -> bool:
+    """Does `tag` hold more than `limit` elements and strings? (Tag.descendants would first
+    walk to the last descendant, however deep.)"""
+    pending = list(tag.contents)
+    for _ in range(limit):
+        if not pending:
+            return False
+        pending.extend(getattr(pending.pop(), "contents", ()))
+    return bool(pending)
+
+
 def html_to_marked_text(markup: str | Tag) -> str:
     """HTML -> text whose lines are marked: "# " headings, "- " list items, plain paragraphs."""
     from bs4 import Tag
+    from bs4.element import PreformattedString
 
-    soup = _soup(markup) if isinstance(markup, str) else markup
+    soup = soup_of(markup) if isinstance(markup, str) else markup
     lines: list[str] = []
-
-    def walk(node: Tag) -> None:
-        for child in node.children:
-            name = getattr(child, "name", None)
-            if name is None or not isinstance(child, Tag):
-                text = str(child)
-                if text.strip():
-                    _append_inline(lines, text)
-                continue
-            if name in {"h1", "h2", "h3", "h4", "h5", "h6"}:
-                lines.extend(["", "# " + one_line(child.get_text(" ", strip=True)), ""])
-            elif name == "li":
-                text = one_line(child.get_text(" ", strip=True))
-                if text:
-                    lines.extend(["", "- " + text, ""])
-            elif name in {"p", "div", "dt", "dd", "td", "th", "blockquote"} and _only_bold(child):
-                lines.extend(["", "# " + one_line(child.get_text(" ", strip=True)), ""])
-            elif name == "br":
-                lines.append("")
-            elif name in _BLOCK_TAGS:
-                lines.append("")
-                walk(child)
-                lines.append("")
-            else:
-                _append_inline(lines, child.get_text(" "))
-
-    walk(soup)
+    # A stack, not recursion: unclosed <div>s nest thousands deep. None ends a block element.
+    pending: list[Any] = list(reversed(soup.contents))
+    while pending:
+        child = pending.pop()
+        if child is None:
+            lines.append("")
+            continue
+        name = getattr(child, "name", None)
+        if name is None or not isinstance(child, Tag):
+            text = str(child)
+            # Comments, doctypes and <![if ...]> declarations are not text.
+            if text.strip() and not isinstance(child, PreformattedString):
+                _append_inline(lines, text)
+            continue
+        if name in {"script", "style", "template"}:
+            continue
+        if name in {"h1", "h2", "h3", "h4", "h5", "h6"}:
+            lines.extend(["", "# " + one_line(child.get_text(" ", strip=True)), ""])
+        elif name == "li":
+            text = one_line(child.get_text(" ", strip=True))
+            if text:
+                lines.extend(["", "- " + text, ""])
+        elif name in {"p", "div", "dt", "dd", "td", "th", "blockquote"} and _only_bold(child):
+            lines.extend(["", "# " + one_line(child.get_text(" ", strip=True)), ""])
+        elif name == "br":
+            lines.append("")
+        elif name in _BLOCK_TAGS:
+            lines.append("")
+            pending.append(None)
+            pending.extend(reversed(child.contents))
+        else:
+            _append_inline(lines, child.get_text(" "))
     return "\n".join(lines)
 
 
@@ -369,17 +489,33 @@ def _append_inline(lines: list[str], text: str) -> None:
 
 def html_to_ad(markup: str, **source: Any) -> JobAd:
     """An HTML page or fragment -> JobAd: its JobPosting data, else its visible text."""
-    soup = _soup(markup)
-    postings = jsonld_jobpostings(soup)
-    if postings:
-        # Several postings on one page: take the one with the longest description.
-        best = max(postings, key=lambda n: len(str(n.get("description") or "")))
-        ad = jobposting_to_ad(best, **source)
-        organisation = best.get("hiringOrganization")
-        same_as = organisation.get("sameAs", []) if isinstance(organisation, dict) else []
-        same_as = [same_as] if isinstance(same_as, str) else same_as
-        ad.context = "\n".join([page_context(soup, whole_page=True), *map(str, same_as)])
-        return ad
+    soup = soup_of(markup)
+    found = _structured_posting(soup)
+    if found is None:
+        return _visible_text_ad(soup, **source)[0]
+    kind, posting = found
+    ad = jobposting_to_ad(posting, **source)
+    ad.structured = kind
+    organisation = posting.get("hiringOrganization")
+    same_as = organisation.get("sameAs", []) if isinstance(organisation, dict) else []
+    same_as = [same_as] if isinstance(same_as, str) else same_as
+    ad.context = "\n".join([page_context(soup, whole_page=True), *map(str, same_as)])
+    return ad
+
+
+def _structured_posting(soup: BeautifulSoup) -> tuple[str, dict[str, Any]] | None:
+    """The page's JobPosting and where it came from ("jsonld" before "microdata"); with several
+    postings on the page, the one with the longest description."""
+    for kind, find in (("jsonld", jsonld_jobpostings), ("microdata", microdata_jobpostings)):
+        postings = find(soup)
+        if postings:
+            return kind, max(postings, key=lambda n: len(str(n.get("description") or "")))
+    return None
+
+
+def _visible_text_ad(soup: BeautifulSoup, **source: Any) -> tuple[JobAd, Tag | BeautifulSoup]:
+    """A page without JobPosting data -> JobAd of its visible text, and the element read
+    (main / role=main / article / body, after strip_chrome)."""
     title = _page_title(soup)
     context = page_context(soup, whole_page=False)
     strip_chrome(soup)
@@ -388,13 +524,130 @@ def html_to_ad(markup: str, **source: Any) -> JobAd:
     text = html_to_marked_text(body)
     if not clean_text(text):
         raise FormatError("the HTML page has no visible text")
-    return JobAd(
+    ad = JobAd(
         title=title,
         description=text,
         description_format="markdown",
         date_posted=posting_date_from_text(text),
         context=context,
         **source,
+    )
+    return ad, body
+
+
+# --- scrape records -----------------------------------------------------------------------------
+
+GOOGLE_REQUIRED_PROPERTIES: tuple[str, ...] = (
+    "datePosted",
+    "description",
+    "hiringOrganization",
+    "title",
+    "jobLocation",
+)
+"""The JobPosting properties Google requires for job search (jobLocation is not required of a
+posting whose jobLocationType is TELECOMMUTE)."""
+NO_POSTING_NOTE = "no schema.org JobPosting on the page; text taken from the visible page"
+
+
+def page_fields(markup: str, *, url: str | None = None) -> dict[str, Any]:
+    """One fetched HTML page -> the fields of a scrape record: its JobPosting (JSON-LD, else
+    microdata), else its visible text. `url` only names the page in error messages.
+
+    Raises FormatError when the page is empty or holds neither a JobPosting nor visible text."""
+    try:
+        return _page_fields(markup)
+    except FormatError as exc:
+        if url:
+            exc.args = (f"{url}: {exc}",)
+        raise
+
+
+def _page_fields(markup: str) -> dict[str, Any]:
+    if not markup.strip():
+        raise FormatError("the HTML page is empty")
+    soup = soup_of(markup)
+    found = _structured_posting(soup)
+    if found is None:
+        ad, body = _visible_text_ad(soup)
+        html, text = body.decode_contents().strip(), ad.description
+        return _record(ad, "html", html, text, notes=[NO_POSTING_NOTE])
+    source, posting = found
+    ad = jobposting_to_ad(posting)
+    if source == "microdata" or ad.description_format == "html":  # microdata keeps inner HTML
+        html, text = ad.description, html_to_marked_text(ad.description)
+    else:
+        html, text = _text_to_html(ad.description), ad.description
+    missing = missing_required_properties(posting)
+    notes = (
+        [f"JobPosting lacks Google's required properties: {', '.join(missing)}"] if missing else []
+    )
+    return _record(
+        ad,
+        source,
+        html,
+        text,
+        notes=notes,
+        valid_through=parse_date(posting.get("validThrough")),
+        employment_type=", ".join(_texts(posting.get("employmentType"))) or None,
+    )
+
+
+def missing_required_properties(posting: dict[str, Any]) -> list[str]:
+    """Which of GOOGLE_REQUIRED_PROPERTIES a JobPosting node lacks (or leaves empty)."""
+    remote = "TELECOMMUTE" in (t.upper() for t in _texts(posting.get("jobLocationType")))
+    return [
+        name
+        for name in GOOGLE_REQUIRED_PROPERTIES
+        if not _has_value(posting.get(name)) and not (name == "jobLocation" and remote)
+    ]
+
+
+def _has_value(value: Any, depth: int = 0) -> bool:
+    """Does a property hold something: a non-blank text or number, or a node holding one?"""
+    if isinstance(value, dict):
+        value = [v for k, v in value.items() if not k.startswith("@")]
+    if isinstance(value, list):
+        return depth < _MAX_DEPTH and any(_has_value(v, depth + 1) for v in value)
+    return value is not None and str(value).strip() != ""
+
+
+def _texts(value: Any) -> list[str]:
+    """The non-empty texts of a value, a list of values, or nodes (by their name or value)."""
+    values = value if isinstance(value, list) else [value]
+    return [t for t in (_text_of(v) for v in values) if t]
+
+
+def _record(
+    ad: JobAd,
+    source: str,
+    description_html: str,
+    description_text: str,
+    *,
+    notes: list[str],
+    valid_through: date | None = None,
+    employment_type: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "title": ad.title or None,
+        "company": ad.company,
+        "location": ad.location,
+        "date_posted": ad.date_posted.isoformat() if ad.date_posted else None,
+        "valid_through": valid_through.isoformat() if valid_through else None,
+        "employment_type": employment_type,
+        "salary": ad.salary,
+        "description_html": description_html,
+        "description_text": clean_text(description_text),
+        "source": source,
+        "identifier": ad.id or None,
+        "notes": notes,
+    }
+
+
+def _text_to_html(text: str) -> str:
+    """A plain-text description as HTML: paragraphs at blank lines, <br> at line breaks."""
+    paragraphs = (p.strip() for p in re.split(r"\n\s*\n", text))
+    return "\n".join(
+        "<p>" + html_lib.escape(p).replace("\n", "<br>\n") + "</p>" for p in paragraphs if p
     )
 
 
@@ -407,9 +660,7 @@ def page_context(soup: BeautifulSoup, *, whole_page: bool) -> str:
         parts.append(body.get_text("\n", strip=True))
     else:
         for tag in body.find_all(True):
-            if getattr(tag, "decomposed", False) or tag.name in {"script", "style", "template"}:
-                continue
-            if _is_chrome(tag):
+            if tag.name not in {"script", "style", "template"} and _is_chrome(tag):
                 parts.append(tag.get_text("\n", strip=True))
     parts.extend(str(a.get("href")) for a in soup.find_all("a", href=True))
     return "\n".join(p for p in parts if p)

@@ -43,7 +43,7 @@ class JobAd:
     source_kind: SourceKind = "file"
     source_location: str = ""
     structured: str | None = None
-    """Where the fields came from: "jsonld", "record" or None (the visible text)."""
+    """Where the fields came from: "jsonld", "microdata", "record" or None (the visible text)."""
     context: str = ""
     """Text around the ad on its page (navigation, footer, link targets): read for platform
     mentions only, never for requirements."""

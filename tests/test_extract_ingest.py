@@ -248,3 +248,26 @@ def test_load_ad_reads_a_single_record_jsonl(tmp_path: Path) -> None:
     )
     ad = load_ad(str(path))
     assert ad.title == "Community Lead" and ad.source_kind == "file"
+
+
+@pytest.mark.parametrize(
+    ("written", "number"),
+    [
+        ("42.000", 42000.0),
+        ("42,000", 42000.0),
+        ("42.000,50", 42000.5),
+        ("42,000.50", 42000.5),
+        ("46 000", 46000.0),
+        ("3,5", 3.5),
+        ("18.50", 18.5),
+        (52000, 52000.0),
+    ],
+)
+def test_structured_salary_numbers_as_sites_write_them(written: object, number: float) -> None:
+    from jobscope.extract import salary_from_jsonld
+
+    salary = salary_from_jsonld(
+        {"currency": "EUR", "value": {"value": written, "unitText": "YEAR"}}
+    )
+    assert salary is not None
+    assert salary["min"] == number
