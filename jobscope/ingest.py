@@ -120,10 +120,19 @@ def record_to_ad(record: Any, *, source_kind: str = "record", location: str = ""
             parse_date(str(date_value)) if date_value else posting_date_from_text(description)
         ),
         url=str(_pick(record, "url")) if _pick(record, "url") else None,
+        salary=_record_salary(record.get("salary")),
         source_kind=source_kind,  # type: ignore[arg-type]
         source_location=location,
         structured="record",
     )
+
+
+def _record_salary(value: Any) -> dict[str, Any] | None:
+    """A record's salary when it is already parsed ({min, max, currency, unit}, as scrape
+    records carry it); salary text is left to the salary stage, which reads the description."""
+    if isinstance(value, dict) and (value.get("min") is not None or value.get("max") is not None):
+        return value
+    return None
 
 
 def iter_records(text: str, *, kind: str, what: str) -> Iterator[tuple[int, Any]]:

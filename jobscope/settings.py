@@ -50,6 +50,15 @@ _TABLES: dict[str, tuple[dict[str, Any], str]] = {
 """Settings that are tables of flag codes: their defaults and the type of their values."""
 
 
+_TUPLES = {
+    "allowed_content_types",
+    "page_content_types",
+    "sitemap_content_types",
+    "flags_disabled",
+}
+"""Settings that are lists (a TOML array becomes a tuple)."""
+
+
 def _default_cache_dir() -> Path:
     env = os.environ.get("JOBSCOPE_CACHE_DIR")
     if env:
@@ -70,12 +79,16 @@ class Settings:
     max_input_bytes: int = 5_000_000
     """Largest file, stdin or HTTP body (decoded bytes) that is read."""
 
-    # Plain HTTP GET of `check URL` (the full scraper has its own settings)
+    # HTTP (`check URL` and `jobscope scrape`; README "Scraping job pages")
     connect_timeout: float = 5.0
+    """Seconds to wait for a connection."""
     read_timeout: float = 20.0
+    """Seconds to wait for the server's next bytes."""
+    page_deadline: float = 60.0
+    """Seconds for one page in all: redirects, retries, waits and reading the body."""
     max_redirects: int = 5
     allow_private: bool = False
-    """Fetch from private, loopback and link-local addresses (off: refused)."""
+    """Fetch from private, loopback and link-local addresses (off: refused, at every redirect)."""
     allowed_content_types: tuple[str, ...] = (
         "text/html",
         "application/xhtml+xml",
@@ -84,7 +97,41 @@ class Settings:
         "application/json",
         "application/ld+json",
     )
+    """Content types `check URL` reads."""
+    page_content_types: tuple[str, ...] = ("text/html", "application/xhtml+xml")
+    """Content types `scrape` reads as job pages and listing pages."""
+    sitemap_content_types: tuple[str, ...] = (
+        "application/xml",
+        "text/xml",
+        "text/plain",
+        "application/gzip",
+        "application/x-gzip",
+        "application/octet-stream",
+        "application/rss+xml",
+        "application/atom+xml",
+    )
     user_agent: str = f"jobscope/{__version__} (+{PROJECT_URL})"
+    crawl_delay: float = 1.0
+    """Seconds between two requests to one host, unless its robots.txt sets a Crawl-delay."""
+    max_retries: int = 3
+    """Retries of a request that got 429, a 5xx status, a timeout or a broken connection."""
+    retry_backoff: float = 1.0
+    """Seconds before the first retry; each further retry waits twice as long."""
+    retry_after_max: float = 60.0
+    """Longest Retry-After honoured; a server asking for more fails the page (rate_limited)."""
+    robots_unavailable_wait: float = 600.0
+    """When robots.txt fails with 5xx or a network error, the host counts as disallowed for
+    this many seconds before robots.txt is asked again (RFC 9309, section 2.3.1.4)."""
+    robots_max_age: float = 86400.0
+    """Seconds a fetched robots.txt is trusted (RFC 9309 asks for no more than 24 hours)."""
+    robots_max_bytes: int = 512_000
+    """robots.txt is read up to this size (RFC 9309: at least 500 KiB)."""
+    http_cache: bool = True
+    """Keep HTTP responses in cache_dir/http and revalidate them (ETag, Cache-Control)."""
+    max_sitemaps: int = 100
+    """Sitemap files (index files included) read in one `scrape --sitemap` run."""
+    max_sitemap_bytes: int = 52_428_800
+    """Largest sitemap read, decompressed (the sitemap protocol's limit, 50 MiB)."""
 
     # Classification
     label_threshold: float | None = None
@@ -128,7 +175,7 @@ class Settings:
     model_path: Path | None = None
     """A model file named by the user (its card must sit beside it); None: the shipped model."""
     cache_dir: Path = field(default_factory=_default_cache_dir)
-    """Where a model rebuilt from the corpus is kept."""
+    """Where a model rebuilt from the corpus and the HTTP cache are kept."""
 
     def __post_init__(self) -> None:
         for name in _TABLES:
@@ -200,7 +247,7 @@ class Settings:
                 raise UsageError(f"config file {path}: unknown setting {key!r}")
             if key in {"model_path", "cache_dir"}:
                 value = Path(value)
-            elif key in {"allowed_content_types", "flags_disabled"}:
+            elif key in _TUPLES:
                 value = tuple(value)
             elif key in _TABLES:
                 value = {**_TABLES[key][0], **value}
