@@ -7,6 +7,7 @@ Heavy modules (scikit-learn, bs4, requests) are imported inside the commands, so
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -208,6 +209,152 @@ def score(
     chosen = _output_format(fmt)
     typer.echo(render_ranking(rank(reports), chosen, color=_color(chosen)))
     return int(ExitCode.SOME_FAILED if failed else ExitCode.OK)
+
+
+@app.command()
+def scrape(
+    urls: Annotated[
+        list[str],
+        typer.Argument(
+            help="Job pages; with --follow or --follow-selector listing pages; with --sitemap "
+            "sitemaps or site roots."
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            dir_okay=False,
+            help="JSONL file the records are added to; a re-run skips the URLs it holds "
+            "(default: standard output).",
+        ),
+    ] = None,
+    errors: Annotated[
+        Path | None,
+        typer.Option(
+            "--errors",
+            dir_okay=False,
+            help="JSONL file of failures with URL and reason (default: beside --output, "
+            "NAME.errors.jsonl).",
+        ),
+    ] = None,
+    follow: Annotated[
+        str | None,
+        typer.Option(
+            "--follow",
+            metavar="REGEX",
+            help="The URLs are listing pages: fetch their links whose URL matches REGEX "
+            "(with --sitemap: keep the sitemap entries that match).",
+        ),
+    ] = None,
+    follow_selector: Annotated[
+        str | None,
+        typer.Option(
+            "--follow-selector",
+            metavar="CSS",
+            help="The URLs are listing pages: fetch the links this CSS selector picks.",
+        ),
+    ] = None,
+    sitemap: Annotated[
+        bool,
+        typer.Option(
+            "--sitemap", help="The URLs are sitemaps, or site roots whose robots.txt names them."
+        ),
+    ] = False,
+    max_pages: Annotated[
+        int | None,
+        typer.Option("--max-pages", min=1, help="Fetch at most this many pages in this run."),
+    ] = None,
+    cross_site: Annotated[
+        bool,
+        typer.Option("--cross-site", help="Follow links and sitemap entries to other sites."),
+    ] = False,
+    delay: Annotated[
+        float | None,
+        typer.Option(
+            "--delay",
+            min=0.0,
+            help="Seconds between requests to one host (default 1; a site's Crawl-delay wins).",
+        ),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not use or fill the HTTP cache.")
+    ] = False,
+    allow_private: AllowPrivateOption = False,
+    config: ConfigOption = None,
+    assignments: SetOption = None,
+) -> int:
+    """Fetch job pages politely and write one JSONL record per page (robots.txt obeyed).
+
+    Exit 0 when every page was written, 1 when some failed or were refused, 4 when all were
+    refused (robots.txt, private address), 3 when nothing could be fetched."""
+    from jobscope.crawl import CrawlOptions, done_urls
+    from jobscope.crawl import scrape as run_scrape
+
+    settings = _settings(
+        config,
+        assignments,
+        allow_private=allow_private or None,
+        crawl_delay=delay,
+        http_cache=False if no_cache else None,
+    )
+    options = CrawlOptions(
+        follow=follow,
+        follow_selector=follow_selector,
+        sitemap=sitemap,
+        max_pages=max_pages,
+        cross_site=cross_site,
+    )
+    if errors is None and output is not None:
+        errors = output.with_name(output.name.removesuffix(".jsonl") + ".errors.jsonl")
+    with contextlib.ExitStack() as stack:
+        done: set[str] = set()
+        out = sys.stdout
+        if output is not None:
+            done = done_urls(output)
+            out = stack.enter_context(output.open("a", encoding="utf-8"))
+        errors_file = stack.enter_context(errors.open("w", encoding="utf-8")) if errors else None
+        bar = stack.enter_context(_progress_bar(unit="page"))
+        summary = run_scrape(
+            urls,
+            out=out,
+            errors=errors_file,
+            settings=settings,
+            options=options,
+            done=done,
+            progress=_scrape_progress(bar, show_failures=errors_file is None),
+        )
+    where = f"; errors in {errors}" if errors and summary.exit_code != ExitCode.OK else ""
+    typer.echo(f"jobscope: scrape: {summary.line()}{where}", err=True)
+    return int(summary.exit_code)
+
+
+def _progress_bar(*, unit: str) -> Any:
+    """A tqdm bar on stderr, shown only when stderr is a terminal."""
+    from tqdm import tqdm
+
+    return tqdm(
+        total=0,
+        unit=unit,
+        file=sys.stderr,
+        disable=not sys.stderr.isatty(),
+        dynamic_ncols=True,
+        leave=False,
+    )
+
+
+def _scrape_progress(bar: Any, *, show_failures: bool) -> Any:
+    from jobscope.crawl import Failure
+
+    def update(crawler: Any, outcome: Any) -> None:
+        if isinstance(outcome, Failure) and show_failures:
+            bar.write(f"jobscope: error: {outcome.url}: {outcome.message}", file=sys.stderr)
+        bar.total = bar.n + 1 + crawler.pending
+        bar.set_postfix_str(f"{sum(crawler.summary.failed.values())} failed", refresh=False)
+        bar.update(1)
+
+    return update
 
 
 @app.command()

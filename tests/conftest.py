@@ -74,13 +74,45 @@ def run(
 Route = tuple[int, dict[str, str], bytes]
 
 
+_COUNT_LOCK = threading.Lock()
+
+
+class Stream:
+    """A route that writes its own response (status line, headers, body) to the handler."""
+
+    def __init__(self, write: Callable[[BaseHTTPRequestHandler], None]) -> None:
+        self.write = write
+
+
 class _Handler(BaseHTTPRequestHandler):
-    routes: ClassVar[dict[str, Route | Callable[[], Route]]] = {}
+    routes: ClassVar[dict[str, Route | Callable[[], Route] | Stream]] = {}
     seen: ClassVar[list[dict[str, str]]] = []
+    in_flight: ClassVar[list[int]] = [0, 0]
+    """Requests being answered now, and the most ever answered at once."""
 
     def do_GET(self) -> None:
-        self.seen.append({"path": self.path, **{k.lower(): v for k, v in self.headers.items()}})
+        self.seen.append(
+            {
+                "path": self.path,
+                "at": repr(time.monotonic()),
+                **{k.lower(): v for k, v in self.headers.items()},
+            }
+        )
+        with _COUNT_LOCK:
+            self.in_flight[0] += 1
+            self.in_flight[1] = max(self.in_flight)
+        try:
+            self._answer()
+        finally:
+            with _COUNT_LOCK:
+                self.in_flight[0] -= 1
+
+    def _answer(self) -> None:
         route = self.routes.get(self.path)
+        if isinstance(route, Stream):
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                route.write(self)
+            return
         if route is None:
             status, headers, body = 404, {"Content-Type": "text/plain"}, b"not found"
         else:
@@ -101,22 +133,28 @@ class _Handler(BaseHTTPRequestHandler):
 @dataclass
 class Server:
     url: str
-    routes: dict[str, Route | Callable[[], Route]]
+    routes: dict[str, Route | Callable[[], Route] | Stream]
     seen: list[dict[str, str]]
+    in_flight: list[int]
+
+    def paths(self) -> list[str]:
+        """The paths asked for, in order."""
+        return [request["path"] for request in self.seen]
 
 
 @pytest.fixture
 def http_server() -> Iterator[Server]:
     """A threaded HTTP server on 127.0.0.1 with routes a test fills in."""
-    routes: dict[str, Route | Callable[[], Route]] = {}
+    routes: dict[str, Route | Callable[[], Route] | Stream] = {}
     seen: list[dict[str, str]] = []
-    handler = type("Handler", (_Handler,), {"routes": routes, "seen": seen})
+    in_flight = [0, 0]
+    handler = type("Handler", (_Handler,), {"routes": routes, "seen": seen, "in_flight": in_flight})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield Server(f"http://127.0.0.1:{server.server_address[1]}", routes, seen)
+        yield Server(f"http://127.0.0.1:{server.server_address[1]}", routes, seen, in_flight)
     finally:
         server.shutdown()
         server.server_close()
