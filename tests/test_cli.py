@@ -12,7 +12,21 @@ import pytest
 
 from tests.conftest import ADS, EXAMPLES, Result, Server, slow
 
-HEAVY = {"sklearn", "bs4", "requests", "joblib", "numpy", "scipy", "charset_normalizer", "ftfy"}
+HEAVY = {
+    "sklearn",
+    "bs4",
+    "requests",
+    "urllib3",
+    "joblib",
+    "numpy",
+    "scipy",
+    "charset_normalizer",
+    "ftfy",
+    "cachecontrol",
+    "protego",
+    "tqdm",
+    "defusedxml",
+}
 
 
 def _check_json(result: Result) -> dict:
@@ -332,7 +346,8 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "args", [["--help"], ["check", "--help"], ["train", "--help"], ["--version"]]
+    "args",
+    [["--help"], ["check", "--help"], ["scrape", "--help"], ["train", "--help"], ["--version"]],
 )
 def test_help_and_version_import_no_heavy_modules(args: list[str]) -> None:
     code = (
@@ -497,3 +512,17 @@ def test_score_with_no_readable_ad_exits_3(run, tmp_path: Path) -> None:
     result = run("score", str(tmp_path / "missing.txt"), str(tmp_path / "gone.txt"))
     assert result.exit_code == 3
     assert result.stdout == ""
+
+
+def test_every_command_has_help_and_is_in_the_readme() -> None:
+    from typer.main import get_command
+
+    from jobscope.cli import app
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = get_command(app).commands  # type: ignore[attr-defined]
+    assert {"check", "score", "scrape", "train", "evaluate"} <= set(commands)
+    for name, command in commands.items():
+        assert command.help, name
+        assert f"jobscope {name} " in readme, name
