@@ -315,7 +315,7 @@ def scrape(
             done = done_urls(output)
             out = stack.enter_context(output.open("a", encoding="utf-8"))
         errors_file = stack.enter_context(errors.open("w", encoding="utf-8")) if errors else None
-        bar = stack.enter_context(_progress_bar(unit="page"))
+        bar = stack.enter_context(_progress_bar(unit="page", total=len(urls)))
         summary = run_scrape(
             urls,
             out=out,
@@ -330,12 +330,12 @@ def scrape(
     return int(summary.exit_code)
 
 
-def _progress_bar(*, unit: str) -> Any:
+def _progress_bar(*, unit: str, total: int) -> Any:
     """A tqdm bar on stderr, shown only when stderr is a terminal."""
     from tqdm import tqdm
 
     return tqdm(
-        total=0,
+        total=total,
         unit=unit,
         file=sys.stderr,
         disable=not sys.stderr.isatty(),

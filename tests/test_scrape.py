@@ -4,11 +4,11 @@ skipped, which reason is recorded, and that nothing hangs."""
 from __future__ import annotations
 
 import gzip
-import itertools
 import json
 import socket
 import time
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -273,7 +273,7 @@ def test_crawl_delay_of_robots_txt_spaces_requests(scrape, http_server: Server) 
     result, records, _ = scrape(*[f"{http_server.url}/jobs/{n}" for n in (1, 2, 3)])
     assert len(records) == 3
     times = [float(r["at"]) for r in http_server.seen if r["path"].startswith("/jobs/")]
-    gaps = [b - a for a, b in itertools.pairwise(times)]
+    gaps = [b - a for a, b in pairwise(times)]
     assert min(gaps) >= 0.35, gaps
     assert http_server.in_flight[1] == 1  # never two requests at once
     assert result.exit_code == 0
@@ -289,7 +289,7 @@ def test_default_delay_spaces_requests_to_one_host(
     result = run("scrape", *urls, "--allow-private", "--no-cache", "--delay", "0.3", "-o", str(out))
     assert result.exit_code == 0
     times = [float(r["at"]) for r in http_server.seen]
-    assert all(b - a >= 0.25 for a, b in itertools.pairwise(times))  # robots.txt, then two pages
+    assert all(b - a >= 0.25 for a, b in pairwise(times))  # robots.txt, then two pages
 
 
 # --- manners and limits ------------------------------------------------------------------------
@@ -581,10 +581,36 @@ def test_http_cache_revalidates_with_etag(run, http_server: Server, tmp_path: Pa
     cache = f"cache_dir={tmp_path / 'cache'}"
     for n in range(2):
         out = tmp_path / f"run{n}.jsonl"
-        result = run("scrape", url, "--allow-private", "--delay", "0", "--set", cache, "-o", str(out))
+        result = run(
+            "scrape", url, "--allow-private", "--delay", "0", "--set", cache, "-o", str(out)
+        )
         assert result.exit_code == 0
         assert read_jsonl(out)[0]["title"] == "Social Media Manager"
     asked = [r for r in http_server.seen if r["path"] == "/jobs/1"]
     assert len(asked) == 2
     assert "if-none-match" not in asked[0]
     assert asked[1]["if-none-match"] == '"v1"'  # the second run revalidated, got 304
+
+
+def test_the_crawl_takes_turns_between_hosts(scrape, http_server: Server) -> None:
+    """127.0.0.1 and localhost are two hosts to the crawler: while one waits out its delay, the
+    other is asked, and neither ever sees two requests at once."""
+    for n in range(1, 4):
+        http_server.routes[f"/jobs/{n}"] = (200, HTML, job_page(f"Social Media Manager {n}"))
+    port = http_server.url.rsplit(":", 1)[1]
+    urls = [
+        f"http://{host}:{port}/jobs/{n}" for host in ("127.0.0.1", "localhost") for n in (1, 2, 3)
+    ]
+    result, records, _ = scrape(
+        *urls, "--allow-private", "--no-cache", "--set", "crawl_delay=0.4", fast=False
+    )
+    assert result.exit_code == 0, result.stderr
+    assert len(records) == 6
+    hosts = [r["host"].split(":")[0] for r in http_server.seen if r["path"].startswith("/jobs/")]
+    assert hosts[:4] in (
+        ["127.0.0.1", "localhost", "127.0.0.1", "localhost"],
+        ["localhost", "127.0.0.1", "localhost", "127.0.0.1"],
+    )
+    for host in ("127.0.0.1", "localhost"):
+        times = [float(r["at"]) for r in http_server.seen if r["host"].startswith(host)]
+        assert all(b - a >= 0.35 for a, b in pairwise(times))
