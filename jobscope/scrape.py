@@ -32,7 +32,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-from jobscope.errors import FetchError, InputTooLargeError, RefusedError, UsageError
+from jobscope.errors import (
+    FetchError,
+    InputTooLargeError,
+    JobscopeError,
+    RefusedError,
+    UsageError,
+)
 from jobscope.settings import Settings
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -53,7 +59,6 @@ class Page:
     content_type: str
     charset: str | None
     requested_url: str = ""
-    from_cache: bool = False
 
 
 def is_url(text: str) -> bool:
@@ -152,9 +157,8 @@ class _Host:
     robots: Protego | None = None
     robots_state: str = ""
     """"" not read yet, "ok", "missing" (4xx: allow all) or "unavailable" (disallow all)."""
-    robots_error: str = ""
-    robots_failure: FetchError | None = None
-    """Set when robots.txt could not be fetched at all (no answer, not a 5xx)."""
+    robots_problem: JobscopeError | None = None
+    """Why robots.txt is "unavailable"."""
     robots_until: float = 0.0
 
 
@@ -244,7 +248,6 @@ class Client:
                     content_type=content_type,
                     charset=_charset(header),
                     requested_url=url,
-                    from_cache=bool(getattr(response, "from_cache", False)),
                 )
         raise FetchError(
             f"more than {settings.max_redirects} redirects from {url}", reason="too_many_redirects"
@@ -257,15 +260,15 @@ class Client:
         now = time.monotonic()
         if not host.robots_state or now >= host.robots_until:
             self._read_robots(f"{parts.scheme}://{parts.netloc}", host)
-        if host.robots_state == "unavailable" and host.robots_failure is not None:
-            # The host cannot be reached at all: that is the page's failure, not a refusal.
-            failure = host.robots_failure
-            raise FetchError(
-                f"{failure} (while reading robots.txt for {url})", reason=failure.reason
-            )
-        if host.robots_state == "unavailable":
+        problem = host.robots_problem
+        if host.robots_state == "unavailable" and problem is not None:
+            if not _answered(problem):
+                # The host cannot be reached at all: that is the page's failure, not a refusal.
+                raise FetchError(
+                    f"{problem} (while reading robots.txt for {url})", reason=problem.reason
+                )
             raise RefusedError(
-                f"robots.txt of {parts.netloc} cannot be read ({host.robots_error}); "
+                f"robots.txt of {parts.netloc} cannot be read ({problem}); "
                 f"the site counts as disallowed for now: {url}",
                 reason="robots_unavailable",
             )
@@ -282,7 +285,8 @@ class Client:
                 self.check_robots(url)
         if host.robots is None:
             return []
-        return [urljoin(url, sitemap.strip()) for sitemap in host.robots.sitemaps]
+        found = (urljoin(url, s.strip()) for s in host.robots.sitemaps if s.strip())
+        return list(dict.fromkeys(u for u in found if urlsplit(u).scheme in {"http", "https"}))
 
     def wait_for(self, url: str) -> float:
         """Seconds until `url`'s host may be asked again (0 when it may be asked now)."""
@@ -319,16 +323,14 @@ class Client:
                 retries=0,
                 robots=False,
             )
-        except InputTooLargeError:
-            host.robots_state, host.robots_error = "unavailable", "larger than robots_max_bytes"
-        except FetchError as exc:
+        except (FetchError, InputTooLargeError) as exc:
             status = exc.reason.removeprefix("http_")
-            if status.isdigit() and 400 <= int(status) < 500 and status != "429":
-                host.robots, host.robots_state = None, "missing"
+            if status.isdigit() and 400 <= int(status) < 500:  # 429 is "rate_limited"
+                host.robots, host.robots_state, host.robots_problem = None, "missing", None
             else:
-                host.robots_state, host.robots_error = "unavailable", str(exc)
-                host.robots_failure = None if status.isdigit() or status == "rate_limited" else exc
+                host.robots_state, host.robots_problem = "unavailable", exc
         else:
+            host.robots_problem = None
             host.robots = Protego.parse(page.body.decode("utf-8", errors="replace"))
             host.robots_state = "ok"
             delay = host.robots.crawl_delay(ROBOTS_TOKEN)
@@ -494,6 +496,12 @@ class Client:
                 reason="deadline",
             )
         return b"".join(chunks)
+
+
+def _answered(problem: JobscopeError) -> bool:
+    """Did the server answer (an HTTP status, a rate limit, a body too large), as opposed to
+    not being reachable at all?"""
+    return problem.reason.startswith("http_") or problem.reason in {"rate_limited", "too_large"}
 
 
 def _socket_of(response: requests.Response) -> socket.socket | None:
