@@ -74,18 +74,6 @@ def parse_sitemap(data: bytes, *, url: str, max_bytes: int) -> Sitemap:
     return _parse_text(data, url=url)
 
 
-def sitemaps_from_robots(robots_text: str, *, base_url: str) -> list[str]:
-    """Return the ``Sitemap:`` URLs of a robots.txt (any case), resolved against `base_url`."""
-    found: list[str] = []
-    for line in robots_text.lstrip("\ufeff").splitlines():
-        key, sep, value = line.partition("#")[0].partition(":")
-        if sep and key.strip().lower() == "sitemap":
-            resolved = _absolute(value, base_url)
-            if resolved and resolved not in found:
-                found.append(resolved)
-    return found
-
-
 def _gunzip(data: bytes, *, url: str, max_bytes: int) -> bytes:
     """Decompress (possibly concatenated) gzip members, never past `max_bytes` of output."""
     out = bytearray()

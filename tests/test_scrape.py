@@ -179,7 +179,8 @@ def test_sitemap_from_robots_txt_with_index_gzip_and_filter(scrape, http_server:
     http_server.routes["/robots.txt"] = (
         200,
         {"Content-Type": "text/plain"},
-        b"User-agent: *\nDisallow:\n\nSitemap: /sitemap_index.xml\n",
+        b"User-agent: *\nDisallow:\n\nSitemap: /sitemap_index.xml\nsitemap: /sitemap_index.xml\n"
+        b"Sitemap: ftp://x.example/nope.xml\nSitemap:\n",
     )
     http_server.routes["/sitemap_index.xml"] = (
         200,
@@ -201,10 +202,14 @@ def test_sitemap_from_robots_txt_with_index_gzip_and_filter(scrape, http_server:
     )
     http_server.routes["/jobs/social-media-manager"] = (200, HTML, job_page("Social Media Manager"))
     http_server.routes["/jobs/tiktok-creator"] = (200, HTML, job_page("TikTok Creator"))
-    result, records, _ = scrape(base + "/", "--sitemap", "--follow", "/jobs/")
+    result, records, errors = scrape(base + "/", "--sitemap", "--follow", "/jobs/")
     assert result.exit_code == 0, result.stderr
     assert sorted(r["title"] for r in records) == ["Social Media Manager", "TikTok Creator"]
     assert "/ueber-uns" not in http_server.paths()
+    # Relative, repeated, empty and non-http Sitemap lines: one sitemap index, read once.
+    assert http_server.paths().count("/sitemap_index.xml") == 1
+    assert "/" not in http_server.paths()
+    assert errors == []
 
 
 def test_broken_sitemap_is_a_failure_with_a_reason(scrape, http_server: Server) -> None:

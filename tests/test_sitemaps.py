@@ -1,4 +1,4 @@
-"""Sitemap parsing: XML sitemaps and indexes, feeds, text sitemaps, gzip, hostile input, robots.txt.
+"""Sitemap parsing: XML sitemaps and indexes, feeds, text sitemaps, gzip, hostile input.
 
 Broken XML is recovered: the entries complete before the break are returned and
 `Sitemap.warning` names the line; with nothing complete before the break, FormatError.
@@ -14,7 +14,7 @@ import zlib
 import pytest
 
 from jobscope.errors import FormatError, InputTooLargeError
-from jobscope.sitemaps import Sitemap, parse_sitemap, sitemaps_from_robots
+from jobscope.sitemaps import Sitemap, parse_sitemap
 
 BASE = "https://jobs.example.com/sitemap.xml"
 CAP = 1_000_000
@@ -292,26 +292,3 @@ def test_atom_feed() -> None:
     sitemap = parse(doc, url="https://x.example/feed.atom")
     assert sitemap.urls == ["https://x.example/jobs/1", "https://x.example/jobs/2"]
     assert sitemap.lastmod == {"https://x.example/jobs/1": "2024-05-06T10:00:00Z"}
-
-
-def test_sitemaps_from_robots() -> None:
-    robots = """\ufeffUser-agent: *
-Disallow: /private
-Sitemap: https://x.example/sitemap.xml
-sitemap: https://x.example/jobs.xml.gz  # the job ads
-SITEMAP :/relative-sitemap.xml
-Sitemap: https://x.example/sitemap.xml
-Sitemap:
-Sitemap: ftp://x.example/nope.xml
-# Sitemap: https://x.example/commented.xml
-Allow: /sitemap: not-a-directive
-"""
-    assert sitemaps_from_robots(robots, base_url="https://x.example/robots.txt") == [
-        "https://x.example/sitemap.xml",
-        "https://x.example/jobs.xml.gz",
-        "https://x.example/relative-sitemap.xml",
-    ]
-
-
-def test_robots_without_sitemaps() -> None:
-    assert sitemaps_from_robots("User-agent: *\nDisallow:\n", base_url="https://x.example/") == []
