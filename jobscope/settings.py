@@ -125,7 +125,7 @@ class Settings:
     robots_max_age: float = 86400.0
     """Seconds a fetched robots.txt is trusted (RFC 9309 asks for no more than 24 hours)."""
     robots_max_bytes: int = 512_000
-    """robots.txt is read up to this size (RFC 9309: at least 500 KiB)."""
+    """A larger robots.txt counts as unavailable (RFC 9309 asks crawlers to parse 500 KiB)."""
     http_cache: bool = True
     """Keep HTTP responses in cache_dir/http and revalidate them (ETag, Cache-Control)."""
     max_sitemaps: int = 100
