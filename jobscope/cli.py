@@ -291,6 +291,7 @@ def scrape(
     refused (robots.txt, private address), 3 when nothing could be fetched."""
     from jobscope.crawl import CrawlOptions, done_urls
     from jobscope.crawl import scrape as run_scrape
+    from jobscope.errors import UsageError
 
     settings = _settings(
         config,
@@ -311,10 +312,15 @@ def scrape(
     with contextlib.ExitStack() as stack:
         done: set[str] = set()
         out = sys.stdout
-        if output is not None:
-            done = done_urls(output)
-            out = stack.enter_context(output.open("a", encoding="utf-8"))
-        errors_file = stack.enter_context(errors.open("w", encoding="utf-8")) if errors else None
+        try:
+            if output is not None:
+                done = done_urls(output)
+                out = stack.enter_context(output.open("a", encoding="utf-8"))
+            errors_file = (
+                stack.enter_context(errors.open("w", encoding="utf-8")) if errors else None
+            )
+        except OSError as exc:
+            raise UsageError(f"cannot write {exc.filename}: {exc.strerror}") from exc
         bar = stack.enter_context(_progress_bar(unit="page", total=len(urls)))
         summary = run_scrape(
             urls,

@@ -619,3 +619,13 @@ def test_the_crawl_takes_turns_between_hosts(scrape, http_server: Server) -> Non
     for host in ("127.0.0.1", "localhost"):
         times = [float(r["at"]) for r in http_server.seen if r["host"].startswith(host)]
         assert all(b - a >= 0.35 for a, b in pairwise(times))
+
+
+def test_an_output_file_that_cannot_be_written_is_a_usage_error(run, tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-folder" / "ads.jsonl"
+    result = run("scrape", "http://127.0.0.1:9/jobs/1", "-o", str(missing), *FAST)
+    assert result.exit_code == 2
+    assert (
+        result.stderr.strip()
+        == f"jobscope: error: cannot write {missing}: No such file or directory"
+    )
