@@ -6,18 +6,18 @@ segment -> requirement items -> classify -> specialism profile -> platforms -> r
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from jobscope.errors import JobscopeError
 from jobscope.flags import apply_flags
 from jobscope.language import detect_language
-from jobscope.model import SPECIALISMS, JobAd, Report, Requirement
+from jobscope.model import SPECIALISMS, JobAd, Report, Requirement, Section
 from jobscope.normalize import clean_text, fold_gender, one_line
 from jobscope.platforms import detect, split_demanded
 from jobscope.resources import any_of, load_json
-from jobscope.segment import requirement_items, segment
+from jobscope.segment import Item, requirement_items, segment
 from jobscope.settings import Settings
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -139,6 +139,20 @@ def title_of(ad: JobAd) -> str:
     return one_line(clean_text(ad.title)) if ad.title else ""
 
 
+_FINGERPRINT_NOISE = re.compile(r"[\W\d_]+")
+
+
+def fingerprint(title: str, company: str | None, body: str) -> str:
+    """A key that is equal for reposts of one ad: the same title, company and text under
+    another URL or date. Case, punctuation, spacing and digits (dates, reference numbers)
+    are ignored."""
+    import hashlib
+
+    parts = (title, company or "", body)
+    folded = "\x1f".join(_FINGERPRINT_NOISE.sub(" ", part.lower()).strip() for part in parts)
+    return hashlib.blake2b(folded.encode("utf-8"), digest_size=8).hexdigest()
+
+
 def analyze(
     ad: JobAd,
     *,
@@ -148,10 +162,80 @@ def analyze(
 ) -> Report:
     """Analyse one ad and return its report, with its flags and realism score."""
     settings = settings or Settings()
-    sections = segment(ad)
-    items = requirement_items(sections)
     model = classifier or get_classifier(settings)
+    sections, items = _read(ad)
     labels, scores = model.predict([item.text for item in items])
+    return _finish(ad, sections, items, labels, scores, model, settings=settings, explain=explain)
+
+
+def analyze_ads(
+    ads: Sequence[JobAd | JobscopeError],
+    *,
+    settings: Settings | None = None,
+    classifier: Predictor | None = None,
+) -> list[Report | JobscopeError]:
+    """Analyse many ads with one model call for all their items (the model's cost per call
+    is far larger than its cost per item). An ad that fails gives its error in its place;
+    errors passed in are passed through, so callers can keep records and outcomes aligned."""
+    settings = settings or Settings()
+    model = classifier or get_classifier(settings)
+    read: list[tuple[JobAd, list[Section], list[Item]] | JobscopeError] = []
+    for ad in ads:
+        if isinstance(ad, JobscopeError):
+            read.append(ad)
+            continue
+        try:
+            read.append((ad, *_read(ad)))
+        except JobscopeError as exc:
+            read.append(exc)
+    texts = [
+        item.text for entry in read if not isinstance(entry, JobscopeError) for item in entry[2]
+    ]
+    labels, scores = model.predict(texts) if texts else ([], [])
+    out: list[Report | JobscopeError] = []
+    start = 0
+    for entry in read:
+        if isinstance(entry, JobscopeError):
+            out.append(entry)
+            continue
+        ad, sections, items = entry
+        end = start + len(items)
+        try:
+            out.append(
+                _finish(
+                    ad,
+                    sections,
+                    items,
+                    labels[start:end],
+                    scores[start:end],
+                    model,
+                    settings=settings,
+                    explain=False,
+                )
+            )
+        except JobscopeError as exc:
+            out.append(exc)
+        start = end
+    return out
+
+
+def _read(ad: JobAd) -> tuple[list[Section], list[Item]]:
+    sections = segment(ad)
+    return sections, requirement_items(sections)
+
+
+def _finish(
+    ad: JobAd,
+    sections: list[Section],
+    items: list[Item],
+    labels: list[list[str]],
+    scores: list[dict[str, float]],
+    model: Predictor,
+    *,
+    settings: Settings,
+    explain: bool,
+) -> Report:
+    """Everything after the model: role, profile, platforms, language, flags."""
     requirements = [
         Requirement(
             text=item.text,
@@ -203,6 +287,8 @@ def analyze(
         company=ad.company,
         location=ad.location,
         salary=ad.salary,
+        fingerprint=fingerprint(title, ad.company, body),
+        url=ad.url,
     )
     return apply_flags(report, settings)
 

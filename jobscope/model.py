@@ -150,6 +150,10 @@ class Report:
     salary: dict[str, Any] | None = None
     flags: list[Flag] = field(default_factory=list)
     score: int | None = None
+    fingerprint: str = ""
+    """Equal for reposts of one ad (same title, company and text under another URL or date)."""
+    url: str | None = None
+    """Where the ad was published, when the input says so."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -173,6 +177,8 @@ class Report:
             "company": self.company,
             "location": self.location,
             "salary": self.salary,
+            "url": self.url,
+            "fingerprint": self.fingerprint,
             "sections": [
                 {
                     "kind": s.kind,
