@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from jobscope.decode import decode_bytes
-from jobscope.errors import FormatError, InputError, InputTooLargeError, UsageError
+from jobscope.errors import (
+    EmptyInputError,
+    FormatError,
+    InputError,
+    InputTooLargeError,
+    UsageError,
+)
 from jobscope.extract import (
     html_to_ad,
     iter_jobpostings,
@@ -74,7 +80,11 @@ def content_id(text: str) -> str:
     return hashlib.sha256(one_line(text).encode("utf-8")).hexdigest()[:16]
 
 
-def _pick(record: Mapping[str, Any], field: str) -> Any:
+def _pick(record: Mapping[str, Any], field: str, fields: Mapping[str, str] | None = None) -> Any:
+    """The record's value for one of our fields: the name `fields` maps it to (a dotted path
+    such as ``employer.name`` reaches into nested objects), else the first alias present."""
+    if fields and field in fields:
+        return _lookup(record, fields[field])
     lowered = {str(k).lower(): v for k, v in record.items()}
     for name in FIELD_ALIASES[field]:
         value = lowered.get(name)
@@ -83,8 +93,46 @@ def _pick(record: Mapping[str, Any], field: str) -> Any:
     return None
 
 
-def record_to_ad(record: Any, *, source_kind: str = "record", location: str = "") -> JobAd:
-    """A JSON object (schema.org JobPosting or a job-board record) -> JobAd."""
+def _lookup(record: Mapping[str, Any], path: str) -> Any:
+    value: Any = record
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        if part in value:
+            value = value[part]
+            continue
+        lowered = {str(k).lower(): k for k in value}
+        if part.lower() not in lowered:
+            return None
+        value = value[lowered[part.lower()]]
+    return None if value in ("", [], {}) else value
+
+
+def parse_field_map(pairs: list[str]) -> dict[str, str]:
+    """`--field` values (``description=jobtext``, ``company=employer.name``) -> a mapping of
+    our field names to the record's names; raises UsageError on an unknown field."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        ours, sep, theirs = pair.partition("=")
+        ours, theirs = ours.strip().lower(), theirs.strip()
+        if not sep or not theirs:
+            raise UsageError(f"--field {pair!r}: expected FIELD=NAME, e.g. description=jobtext")
+        if ours not in FIELD_ALIASES:
+            known = ", ".join(FIELD_ALIASES)
+            raise UsageError(f"--field {pair!r}: unknown field {ours!r} (one of: {known})")
+        out[ours] = theirs
+    return out
+
+
+def record_to_ad(
+    record: Any,
+    *,
+    source_kind: str = "record",
+    location: str = "",
+    fields: Mapping[str, str] | None = None,
+) -> JobAd:
+    """A JSON object (schema.org JobPosting or a job-board record) -> JobAd; `fields` maps
+    our field names to unusual names of the record (see :func:`parse_field_map`)."""
     if not isinstance(record, dict):
         raise FormatError(
             f"{location or 'record'}: expected a JSON object, got {type(record).__name__}"
@@ -92,23 +140,29 @@ def record_to_ad(record: Any, *, source_kind: str = "record", location: str = ""
     postings = list(iter_jobpostings(record))
     if postings:
         return jobposting_to_ad(postings[0], source_kind=source_kind, source_location=location)
-    description = _pick(record, "description")
-    title = _pick(record, "title")
+    description = _pick(record, "description", fields)
+    title = _pick(record, "title", fields)
     if isinstance(description, (dict, list)):
         description = json.dumps(description, ensure_ascii=False)
     if not description or not str(description).strip():
         what = location or "record"
-        raise InputError(f"{what}: no description field (looked for: description, text, body, ...)")
+        looked = (
+            fields["description"]
+            if fields and "description" in fields
+            else "description, text, body, ..."
+        )
+        raise EmptyInputError(f"{what}: no description (looked for: {looked})")
     description = str(description)
     fmt = "html" if looks_like_html(description) else "markdown"
-    company = _pick(record, "company")
+    company = _pick(record, "company", fields)
     if isinstance(company, dict):
         company = company.get("name")
-    place = _pick(record, "location")
+    place = _pick(record, "location", fields)
     if isinstance(place, dict):
         place = place.get("name") or place.get("addressLocality")
-    ident = _pick(record, "id")
-    date_value = _pick(record, "date_posted")
+    ident = _pick(record, "id", fields)
+    date_value = _pick(record, "date_posted", fields)
+    url = _pick(record, "url", fields)
     return JobAd(
         title=one_line(clean_text(str(title))) if title else "",
         description=description,
@@ -119,7 +173,7 @@ def record_to_ad(record: Any, *, source_kind: str = "record", location: str = ""
         date_posted=(
             parse_date(str(date_value)) if date_value else posting_date_from_text(description)
         ),
-        url=str(_pick(record, "url")) if _pick(record, "url") else None,
+        url=str(url) if url else None,
         salary=_record_salary(record.get("salary")),
         source_kind=source_kind,  # type: ignore[arg-type]
         source_location=location,
