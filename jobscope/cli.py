@@ -336,6 +336,185 @@ def scrape(
     return int(summary.exit_code)
 
 
+class BatchFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+    parquet = "parquet"
+
+
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+@app.command()
+def batch(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="JSONL, CSV or JSON files (also .gz), folders of .txt/.md/.html ads, globs, "
+            "or - for JSONL on standard input."
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            dir_okay=False,
+            help="Results file, one report per record (default: JSONL on standard output).",
+        ),
+    ] = None,
+    fmt: Annotated[
+        BatchFormat | None,
+        typer.Option("--format", "-f", help="jsonl, csv or parquet (default: from --output)."),
+    ] = None,
+    errors: Annotated[
+        Path | None,
+        typer.Option(
+            "--errors",
+            dir_okay=False,
+            help="JSONL file of records that failed, with line and reason (default: beside "
+            "--output, NAME.errors.jsonl; without --output: standard error).",
+        ),
+    ] = None,
+    summary: Annotated[
+        Path | None,
+        typer.Option(
+            "--summary",
+            dir_okay=False,
+            help="Write what the corpus shows as Markdown (or JSON for a .json name).",
+        ),
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report", dir_okay=False, help="Write the summary as one self-contained HTML file."
+        ),
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, help="Worker processes (each loads the model).")
+    ] = 1,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume", help="Continue an interrupted run: skip the records --output holds."
+        ),
+    ] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Start again when --output exists.")
+    ] = False,
+    no_dedupe: Annotated[
+        bool,
+        typer.Option("--no-dedupe", help="Count reposts of one ad as separate ads in the summary."),
+    ] = False,
+    field_map: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--field",
+            metavar="FIELD=NAME",
+            help="Read FIELD (title, description, company, date_posted, url, id, location) from "
+            "the record's NAME, e.g. description=jobtext or company=employer.name (repeatable).",
+        ),
+    ] = None,
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="local processes, or a Dask cluster (extra: dask).")
+    ] = Engine.local,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="With --engine dask: the scheduler (default: a local cluster of --jobs workers).",
+        ),
+    ] = None,
+    model: ModelOption = None,
+    config: ConfigOption = None,
+    assignments: SetOption = None,
+) -> int:
+    """Analyse a whole corpus of ads: one report per record, in input order, with a summary.
+
+    Exit 0 when every record was analysed, 1 when some failed, 3 when none could be."""
+    from jobscope.batch import BatchOptions, estimated_total, run_batch
+    from jobscope.ingest import parse_field_map
+
+    settings = _settings(config, assignments, model_path=model)
+    options = BatchOptions(
+        output=output,
+        format=fmt.value if fmt else None,
+        errors=errors,
+        fields=parse_field_map(field_map or []),
+        jobs=jobs,
+        engine=engine.value,
+        scheduler=scheduler,
+        resume=resume,
+        overwrite=overwrite,
+        dedupe=not no_dedupe,
+    )
+    for target in (summary, report):
+        if target is not None and not target.parent.is_dir():
+            from jobscope.errors import UsageError
+
+            raise UsageError(f"cannot write {target}: no such folder {target.parent}")
+    total_bytes = estimated_total(inputs)
+    with _progress_bar(unit="ad", total=0) as bar:
+
+        def progress(done: int, failed: int, read: int) -> None:
+            if total_bytes and read:
+                bar.total = max(int((done + failed) * total_bytes / read), done + failed)
+            bar.set_postfix_str(f"{failed:,} failed", refresh=False)
+            bar.update(done + failed - bar.n)
+
+        def show(outcome: Any) -> None:
+            bar.write(f"jobscope: error: {outcome.location}: {outcome.message}", file=sys.stderr)
+
+        errors_shown = options.errors_path() is None
+        try:
+            result = run_batch(
+                inputs,
+                options=options,
+                settings=settings,
+                progress=progress,
+                on_error=show if errors_shown else None,
+            )
+        except KeyboardInterrupt:
+            if output is not None:
+                typer.echo(
+                    "jobscope: batch: interrupted; re-run with --resume to continue", err=True
+                )
+            raise
+    _write_summaries(result.summary, summary, report)
+    where = options.errors_path()
+    tail = f"; errors in {where}" if where and result.failed else ""
+    typer.echo(f"jobscope: batch: {result.line()}{tail}", err=True)
+    return int(result.exit_code)
+
+
+def _write_summaries(summary: Any, markdown: Path | None, html: Path | None) -> None:
+    """The corpus summary as Markdown (or JSON) and as a self-contained HTML report."""
+    import json
+
+    from jobscope.errors import UsageError
+    from jobscope.render_summary import summary_html, summary_markdown
+
+    data = summary.as_dict()
+    outputs = []
+    if markdown is not None:
+        text = (
+            json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+            if markdown.suffix.lower() == ".json"
+            else summary_markdown(data)
+        )
+        outputs.append((markdown, text))
+    if html is not None:
+        outputs.append((html, summary_html(data)))
+    for path, text in outputs:
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror}") from exc
+
+
 def _progress_bar(*, unit: str, total: int) -> Any:
     """A tqdm bar on stderr, shown only when stderr is a terminal."""
     from tqdm import tqdm

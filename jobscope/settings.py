@@ -133,6 +133,14 @@ class Settings:
     max_sitemap_bytes: int = 52_428_800
     """Largest sitemap read, decompressed (the sitemap protocol's limit, 50 MiB)."""
 
+    # Batch runs (`jobscope batch`; README "Batch runs over many ads")
+    batch_chunk_size: int = 64
+    """Records a worker analyses together, with one model call for all their items (the
+    model's cost per call is far larger than its cost per item)."""
+    batch_chunks_in_flight: int = 4
+    """Chunks handed to each worker ahead of the writer: enough to keep workers busy, few
+    enough that memory stays flat however large the input."""
+
     # Classification
     label_threshold: float | None = None
     """An item carries a specialism when the model's score reaches this; None: the model

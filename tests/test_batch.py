@@ -1,0 +1,481 @@
+"""`jobscope batch`: inputs of every kind, bad records, outputs, resume, workers and engines."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+# Short ads we wrote for these tests: two social-media roles, one repost of the first under
+# another URL and date, and one ad of another trade.
+VIDEO_AD = {
+    "id": "v-1",
+    "title": "Social Media Video Editor (m/w/d)",
+    "company": "Kaffeerösterei Nord GmbH",
+    "date_posted": "2026-03-02",
+    "url": "https://jobs.example/v-1",
+    "description": (
+        "Deine Aufgaben:\n"
+        "- Du drehst und schneidest Reels und TikToks für unsere Kanäle\n"
+        "- Du animierst Untertitel und kleine Motion-Grafiken\n"
+        "- Du planst Drehtage mit unserem Team in Hamburg\n\n"
+        "Dein Profil:\n"
+        "- Erfahrung mit Premiere Pro oder DaVinci Resolve\n"
+        "- Ein Gefühl für Rhythmus und Ton\n\n"
+        "Wir bieten: 32.000 – 38.000 € im Jahr, 30 Tage Urlaub"
+    ),
+}
+REPOST = {**VIDEO_AD, "id": "v-1-repost", "date_posted": "2026-04-11", "url": "https://x.example/9"}
+COMMUNITY_AD = {
+    "id": "c-7",
+    "title": "Community Manager (all genders)",
+    "company": "Brettspielverlag Süd",
+    "date_posted": "2026-04-20",
+    "description": (
+        "<h2>What you will do</h2><ul>"
+        "<li>Answer comments and messages on Instagram and in our Discord</li>"
+        "<li>Moderate our Facebook group and keep the tone friendly</li>"
+        "<li>Collect feedback from players and pass it to the product team</li></ul>"
+        "<h2>What you bring</h2><ul><li>Two years of community work</li>"
+        "<li>Fluent English, good German</li></ul>"
+    ),
+}
+ACCOUNTANT_AD = {
+    "refnr": "acc-3",
+    "titel": "Buchhalter (m/w/d)",
+    "stellenbeschreibung": (
+        "Ihre Aufgaben:\n- Sie buchen laufende Geschäftsvorfälle\n"
+        "- Sie bereiten Monatsabschlüsse vor\n\nIhr Profil:\n- Ausbildung als Steuerfachangestellte/r"
+    ),
+    "firma": "Stadtwerke Beispielstadt",
+}
+GOOD = [VIDEO_AD, COMMUNITY_AD, REPOST, ACCOUNTANT_AD]
+
+
+def jsonl(path: Path, records: list, extra_lines: tuple[bytes, ...] = ()) -> Path:
+    with path.open("wb") as out:
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
+        for line in extra_lines:
+            out.write(line + b"\n")
+    return path
+
+
+def lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_jsonl_in_reports_out_in_input_order_with_ids_from_the_records(run, tmp_path):
+    source = jsonl(tmp_path / "ads.jsonl", GOOD)
+    out = tmp_path / "results.jsonl"
+    result = run("batch", str(source), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    reports = lines(out)
+    assert [r["id"] for r in reports] == ["v-1", "c-7", "v-1-repost", "acc-3"]
+    assert [r["source"]["location"] for r in reports] == [f"{source}:{n}" for n in (1, 2, 3, 4)]
+    assert reports[0]["primary_specialism"] == "video"
+    assert reports[1]["primary_specialism"] == "community"
+    assert "instagram" in reports[1]["networks"]["demanded"]
+    assert reports[3]["social_media_role"] is False
+    assert reports[3]["title"] == "Buchhalter (m/w/d)"
+    assert reports[0]["fingerprint"] == reports[2]["fingerprint"] != reports[1]["fingerprint"]
+    assert reports[0]["url"] == "https://jobs.example/v-1"
+    assert "4 ads analysed" in result.stderr
+
+
+def test_reports_follow_the_report_contract(run, tmp_path):
+    import jsonschema
+
+    from jobscope.resources import load_json
+
+    source = jsonl(tmp_path / "ads.jsonl", GOOD)
+    out = tmp_path / "results.jsonl"
+    assert run("batch", str(source), "-o", str(out)).exit_code == 0
+    schema = load_json("report.schema.json")
+    for report in lines(out):
+        jsonschema.validate(report, schema)
+
+
+def test_bad_records_go_to_the_errors_file_with_line_and_reason_and_the_run_goes_on(run, tmp_path):
+    source = jsonl(
+        tmp_path / "ads.jsonl",
+        [VIDEO_AD],
+        (
+            b'{"title": "cut off", "description": "Du schneid',
+            json.dumps({"title": "Nur ein Titel", "description": "  "}).encode(),
+            b'{"title": "Grafiker", "description": "Du gestaltest Plakate \xff\xfe f\xfcr uns"}',
+            b"[1, 2, 3]",
+            b"",
+            json.dumps(COMMUNITY_AD).encode(),
+        ),
+    )
+    out = tmp_path / "results.jsonl"
+    result = run("batch", str(source), "-o", str(out))
+    assert result.exit_code == 1
+    assert [r["id"] for r in lines(out)] == ["v-1", "c-7"]
+    errors = lines(tmp_path / "results.errors.jsonl")
+    assert [(e["line"], e["reason"]) for e in errors] == [
+        (2, "broken_json"),
+        (3, "empty"),
+        (4, "decode"),
+        (5, "format"),
+    ]
+    assert all(e["input"] == str(source) and e["message"] for e in errors)
+    assert "2 ads analysed; 4 failed" in result.stderr
+    assert "errors in" in result.stderr
+
+
+def test_exit_3_when_no_record_could_be_analysed(run, tmp_path):
+    source = jsonl(tmp_path / "bad.jsonl", [], (b"{nope", b'{"title": "x"}'))
+    result = run("batch", str(source), "-o", str(tmp_path / "out.jsonl"))
+    assert result.exit_code == 3
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    assert run("batch", str(empty), "-o", str(tmp_path / "out2.jsonl")).exit_code == 3
+
+
+def test_missing_binary_and_oversized_inputs_fail_alone(run, tmp_path):
+    good = jsonl(tmp_path / "good.jsonl", [VIDEO_AD])
+    binary = tmp_path / "scan.jsonl"
+    binary.write_bytes(b"%PDF-1.7\n\x00\x01\x02" * 50)
+    big = jsonl(tmp_path / "big.jsonl", [{"title": "t", "description": "x" * 5000}, COMMUNITY_AD])
+    out = tmp_path / "out.jsonl"
+    result = run(
+        "batch", str(tmp_path / "missing.jsonl"), str(binary), str(big), str(good),
+        "-o", str(out), "--set", "max_input_bytes=2000",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert [r["id"] for r in lines(out)] == ["c-7", "v-1"]
+    errors = lines(tmp_path / "out.errors.jsonl")
+    assert [(e["reason"], e["line"]) for e in errors] == [
+        ("not_found", None),
+        ("binary", None),
+        ("too_large", 1),
+    ]
+    assert "PDF" in errors[1]["message"]
+
+
+def test_csv_with_german_headers_semicolons_and_windows_1252(run, tmp_path):
+    source = tmp_path / "export.csv"
+    rows = [
+        ["refnr", "titel", "stellenbeschreibung", "firma", "veröffentlicht_am"],
+        ["a-1", VIDEO_AD["title"], VIDEO_AD["description"], "Rösterei", "02.03.2026"],
+        ["a-2", "Leer", "", "Firma", ""],
+        ["a-3", ACCOUNTANT_AD["titel"], ACCOUNTANT_AD["stellenbeschreibung"], "Stadtwerke", ""],
+    ]
+    with source.open("w", encoding="cp1252", newline="") as handle:
+        csv.writer(handle, delimiter=";").writerows(rows)
+    out = tmp_path / "out.jsonl"
+    result = run("batch", str(source), "-o", str(out))
+    assert result.exit_code == 1
+    reports = lines(out)
+    assert [r["id"] for r in reports] == ["a-1", "a-3"]
+    assert reports[0]["company"] == "Rösterei"
+    assert reports[0]["date_posted"] == "2026-03-02"
+    assert reports[0]["primary_specialism"] == "video"
+    # the record that starts on line 3 of the file (the header is line 1; rows span lines)
+    [error] = lines(tmp_path / "out.errors.jsonl")
+    assert error["reason"] == "empty"
+    assert error["line"] == 1 + VIDEO_AD["description"].count("\n") + 2
+
+
+def test_json_array_is_streamed_with_line_numbers_and_a_broken_element_keeps_the_ones_before(
+    run, tmp_path
+):
+    source = tmp_path / "export.json"
+    body = json.dumps([VIDEO_AD, COMMUNITY_AD], indent=2, ensure_ascii=False)
+    source.write_text(body[:-1] + ',\n  {"title": "broken", "description": \n]', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = run("batch", str(source), "-o", str(out))
+    assert result.exit_code == 1
+    reports = lines(out)
+    assert [r["id"] for r in reports] == ["v-1", "c-7"]
+    assert reports[0]["source"]["location"] == f"{source}:2"
+    [error] = lines(tmp_path / "out.errors.jsonl")
+    assert error["reason"] == "format"
+    assert error["line"] == body.count("\n") + 2  # the line the broken element starts on
+
+
+def test_a_json_document_with_a_jobs_list_and_gzip_jsonl(run, tmp_path):
+    doc = tmp_path / "board.json"
+    doc.write_text(json.dumps({"jobs": [VIDEO_AD, COMMUNITY_AD]}), encoding="utf-8")
+    packed = tmp_path / "more.jsonl.gz"
+    packed.write_bytes(gzip.compress(json.dumps(REPOST).encode() + b"\n"))
+    out = tmp_path / "out.jsonl"
+    result = run("batch", str(doc), str(packed), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert [r["id"] for r in lines(out)] == ["v-1", "c-7", "v-1-repost"]
+
+
+def test_folder_and_glob_of_ad_files(run, tmp_path):
+    folder = tmp_path / "ads"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text(VIDEO_AD["title"] + "\n\n" + VIDEO_AD["description"], "utf-8")
+    (folder / "sub" / "b.html").write_text(
+        f"<html><body><h1>{COMMUNITY_AD['title']}</h1>{COMMUNITY_AD['description']}</body></html>",
+        encoding="utf-8",
+    )
+    (folder / "c.md").write_bytes(b"")
+    (folder / "notes.pdf").write_bytes(b"%PDF")
+    (folder / ".hidden.txt").write_text("ignored", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = run("batch", str(folder), "-o", str(out))
+    assert result.exit_code == 1
+    reports = lines(out)
+    assert [r["source"]["location"] for r in reports] == [
+        str(folder / "a.txt"),
+        str(folder / "sub" / "b.html"),
+    ]
+    assert reports[0]["source"]["kind"] == "file"
+    assert reports[1]["primary_specialism"] == "community"
+    [error] = lines(tmp_path / "out.errors.jsonl")
+    assert (error["location"], error["reason"]) == (str(folder / "c.md"), "empty")
+    out2 = tmp_path / "out2.jsonl"
+    result = run(
+        "batch", str(folder / "**" / "*.html"), str(tmp_path / "none*.txt"), "-o", str(out2)
+    )
+    assert result.exit_code == 1
+    assert [r["source"]["location"] for r in lines(out2)] == [str(folder / "sub" / "b.html")]
+    assert lines(tmp_path / "out2.errors.jsonl")[0]["reason"] == "not_found"
+
+
+def test_field_maps_unusual_names_and_nested_paths(run, tmp_path):
+    record = {
+        "jobtext": VIDEO_AD["description"],
+        "headline": VIDEO_AD["title"],
+        "employer": {"name": "Rösterei Nord", "size": 40},
+        "ref": "X-9",
+    }
+    source = jsonl(tmp_path / "ads.jsonl", [record])
+    out = tmp_path / "out.jsonl"
+    result = run(
+        "batch", str(source), "-o", str(out), "--field", "description=jobtext",
+        "--field", "title=headline", "--field", "company=employer.name", "--field", "id=ref",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    [report] = lines(out)
+    assert (report["id"], report["title"], report["company"]) == (
+        "X-9",
+        VIDEO_AD["title"],
+        "Rösterei Nord",
+    )
+    bad = run("batch", str(source), "-o", str(out), "--overwrite", "--field", "salary=pay")
+    assert bad.exit_code == 2
+    assert "unknown field 'salary'" in bad.stderr
+
+
+def test_csv_output_is_flat_and_escapes_formulas(run, tmp_path):
+    evil = {**COMMUNITY_AD, "id": "=cmd|' /C calc'!A0", "company": "+49 Media", "title": "@Social"}
+    source = jsonl(tmp_path / "ads.jsonl", [VIDEO_AD, evil])
+    out = tmp_path / "out.csv"
+    assert run("batch", str(source), "-o", str(out)).exit_code == 0
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows[0]["id"] == "v-1"
+    assert rows[0]["social_media_role"] == "True"
+    assert rows[0]["primary_specialism"] == "video"
+    assert float(rows[0]["video"]) > 0.5
+    assert rows[0]["salary_min"] == "32000.0"
+    assert rows[1]["id"] == "'=cmd|' /C calc'!A0"
+    assert rows[1]["company"] == "'+49 Media"
+    assert rows[1]["title"] == "'@Social"
+    assert "instagram" in rows[1]["networks_demanded"].split(";")
+    from jobscope.sinks import earlier_rows
+
+    back = list(earlier_rows(out, "csv"))  # what --resume reads: the values as they were
+    assert (back[1]["id"], back[1]["company"]) == ("=cmd|' /C calc'!A0", "+49 Media")
+
+
+def test_parquet_output(run, tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    source = jsonl(tmp_path / "ads.jsonl", GOOD)
+    out = tmp_path / "out.parquet"
+    assert run("batch", str(source), "-o", str(out)).exit_code == 0
+    table = pq.read_table(out).to_pylist()
+    assert [row["id"] for row in table] == ["v-1", "c-7", "v-1-repost", "acc-3"]
+    assert table[0]["social_media_role"] is True
+    assert isinstance(table[0]["video"], float)
+    assert not (tmp_path / "out.parquet.partial.jsonl").exists()
+
+
+def test_stdout_holds_only_data(run, tmp_path):
+    source = jsonl(tmp_path / "ads.jsonl", [VIDEO_AD], (b"{broken",))
+    result = run("batch", str(source))
+    assert result.exit_code == 1
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["v-1"]
+    assert f"{source}:2: broken JSON" in result.stderr
+
+
+def test_stdin_jsonl(run):
+    data = b"".join(json.dumps(r).encode() + b"\n" for r in (VIDEO_AD, COMMUNITY_AD))
+    result = run("batch", "-", "-f", "csv", stdin=data)
+    assert result.exit_code == 0, result.stderr
+    assert [row["id"] for row in csv.DictReader(result.stdout.splitlines())] == ["v-1", "c-7"]
+
+
+def test_an_existing_output_needs_resume_or_overwrite(run, tmp_path):
+    source = jsonl(tmp_path / "ads.jsonl", [VIDEO_AD])
+    out = tmp_path / "out.jsonl"
+    out.write_text("{}\n", encoding="utf-8")
+    result = run("batch", str(source), "-o", str(out))
+    assert result.exit_code == 2
+    assert "--resume" in result.stderr
+    assert out.read_text(encoding="utf-8") == "{}\n"
+    assert run("batch", str(source), "-o", str(out), "--overwrite").exit_code == 0
+    assert [r["id"] for r in lines(out)] == ["v-1"]
+    assert run("batch", str(source), "-o", str(tmp_path / "no" / "out.jsonl")).exit_code == 2
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_resume_after_a_cut_continues_without_duplicates_or_gaps(run, tmp_path, fmt):
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
+    records = [{**GOOD[k % 4], "id": f"ad-{k}"} for k in range(10)]
+    source = jsonl(tmp_path / "ads.jsonl", records)
+    full = tmp_path / f"full.{fmt}"
+    assert run("batch", str(source), "-o", str(full)).exit_code == 0
+    cut = tmp_path / f"cut.{fmt}"
+    # An interrupted run: 4 records written and the 5th cut in the middle of its line.
+    if fmt == "parquet":
+        partial = tmp_path / "cut.parquet.partial.jsonl"
+        rows = [json.dumps(r) for r in _parquet_rows(full)]
+        partial.write_text("\n".join(rows[:4]) + "\n" + rows[4][:30], encoding="utf-8")
+    else:
+        text = full.read_text(encoding="utf-8").splitlines(keepends=True)
+        head = 5 if fmt == "csv" else 4  # the CSV header, then the rows
+        cut.write_text("".join(text[:head]) + text[head][:40], encoding="utf-8")
+    result = run(
+        "batch", str(source), "-o", str(cut), "--resume", "--summary", str(tmp_path / "s.json")
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "6 ads analysed" in result.stderr and "4 already in the output" in result.stderr
+    if fmt == "parquet":
+        assert _parquet_rows(cut) == _parquet_rows(full)
+    else:
+        assert cut.read_text(encoding="utf-8") == full.read_text(encoding="utf-8")
+    summary = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    assert summary["totals"]["rows"] == 10
+    again = run("batch", str(source), "-o", str(cut), "--resume")
+    assert again.exit_code == 0
+    assert "0 ads analysed" in again.stderr and "10 already in the output" in again.stderr
+
+
+def _parquet_rows(path: Path) -> list[dict]:
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path).to_pylist()
+
+
+def test_summary_and_report_count_reposts_once(run, tmp_path):
+    source = jsonl(tmp_path / "ads.jsonl", GOOD)
+    summary, report = tmp_path / "summary.md", tmp_path / "report.html"
+    as_json = tmp_path / "summary.json"
+    out = tmp_path / "out.jsonl"
+    result = run(
+        "batch", str(source), "-o", str(out), "--summary", str(summary), "--report", str(report)
+    )
+    assert result.exit_code == 0
+    assert "1 reposts counted once" in result.stderr
+    assert summary.read_text(encoding="utf-8").startswith("# ")
+    html = report.read_text(encoding="utf-8")
+    assert "<svg" in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+    run("batch", str(source), "-o", str(out), "--overwrite", "--summary", str(as_json))
+    assert json.loads(as_json.read_text(encoding="utf-8"))["totals"]["ads"] == 3
+    run(
+        "batch",
+        str(source),
+        "-o",
+        str(out),
+        "--overwrite",
+        "--summary",
+        str(as_json),
+        "--no-dedupe",
+    )
+    assert json.loads(as_json.read_text(encoding="utf-8"))["totals"]["ads"] == 4
+
+
+def test_two_workers_give_the_same_output_as_one(run, tmp_path):
+    records = [{**GOOD[k % 4], "id": f"ad-{k}"} for k in range(40)]
+    source = jsonl(tmp_path / "ads.jsonl", records, (b"{broken",))
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert run("batch", str(source), "-o", str(one), "--set", "batch_chunk_size=8").exit_code == 1
+    result = run("batch", str(source), "-o", str(two), "--jobs", "2", "--set", "batch_chunk_size=8")
+    assert result.exit_code == 1, result.stderr
+    assert two.read_text(encoding="utf-8") == one.read_text(encoding="utf-8")
+    assert (tmp_path / "two.errors.jsonl").read_text(encoding="utf-8") == (
+        tmp_path / "one.errors.jsonl"
+    ).read_text(encoding="utf-8")
+
+
+def test_dask_local_cluster_with_two_workers_equals_the_local_run(run, tmp_path):
+    pytest.importorskip("dask.distributed")
+    records = [{**GOOD[k % 4], "id": f"ad-{k}"} for k in range(24)]
+    source = jsonl(tmp_path / "ads.jsonl", records, (b"{broken",))
+    local, dask = tmp_path / "local.jsonl", tmp_path / "dask.jsonl"
+    assert run("batch", str(source), "-o", str(local), "--set", "batch_chunk_size=5").exit_code == 1
+    result = run(
+        "batch", str(source), "-o", str(dask), "--engine", "dask", "--jobs", "2",
+        "--set", "batch_chunk_size=5",
+    )  # fmt: skip
+    assert result.exit_code == 1, result.stderr
+    assert dask.read_text(encoding="utf-8") == local.read_text(encoding="utf-8")
+    bad = run("batch", str(source), "-o", str(dask), "--overwrite", "--scheduler", "tcp://x:1")
+    assert bad.exit_code == 2 and "--engine dask" in bad.stderr
+
+
+def test_analyze_rows_is_the_per_partition_function_for_spark():
+    from jobscope.batch import analyze_rows
+    from jobscope.sinks import COLUMNS
+
+    rows = list(analyze_rows([VIDEO_AD, {"title": "empty"}, ACCOUNTANT_AD]))
+    assert [r["id"] for r in rows] == ["v-1", None, "acc-3"]
+    assert [r["error_reason"] for r in rows] == [None, "empty", None]
+    assert all(set(r) == {*COLUMNS, "error_reason", "error_message"} for r in rows)
+
+
+def test_interrupt_then_resume_loses_and_duplicates_nothing(tmp_path):
+    """A real run stopped with Ctrl-C (SIGINT) and resumed."""
+    records = [{**GOOD[k % 4], "id": f"ad-{k}"} for k in range(400)]
+    source = jsonl(tmp_path / "ads.jsonl", records)
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "jobscope", "batch", str(source), "-o", str(out)]
+    command += ["--jobs", "2", "--set", "batch_chunk_size=4"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not out.exists() or out.stat().st_size < 20_000):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "--resume" in stderr
+    written = len(out.read_text(encoding="utf-8").splitlines())
+    assert 0 < written < 400
+    done = subprocess.run(
+        [*command, "--resume"], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert [r["id"] for r in lines(out)] == [f"ad-{k}" for k in range(400)]
+
+
+def test_row_schema_names_every_column_of_analyze_rows_with_its_type():
+    from jobscope.batch import analyze_rows, row_schema
+
+    fields = dict(part.split(" ") for part in row_schema().split(", "))
+    [row] = list(analyze_rows([VIDEO_AD]))
+    assert list(fields) == list(row)
+    python = {"string": str, "double": float, "bigint": int, "boolean": bool}
+    for name, value in row.items():
+        if value is not None:
+            assert isinstance(value, python[fields[name]]), (name, value)
