@@ -11,18 +11,22 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 __all__ = [
+    "BatchOptions",
     "JobAd",
     "JobscopeError",
     "Report",
     "Settings",
     "__version__",
     "analyze",
+    "analyze_ads",
     "analyze_source",
     "load_ad",
+    "run_batch",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from jobscope.analyze import analyze, analyze_source
+    from jobscope.analyze import analyze, analyze_ads, analyze_source
+    from jobscope.batch import BatchOptions, run_batch
     from jobscope.errors import JobscopeError
     from jobscope.ingest import load_ad
     from jobscope.model import JobAd, Report
@@ -31,6 +35,9 @@ if TYPE_CHECKING:  # pragma: no cover
 _LAZY = {
     "analyze": "jobscope.analyze",
     "analyze_source": "jobscope.analyze",
+    "analyze_ads": "jobscope.analyze",
+    "run_batch": "jobscope.batch",
+    "BatchOptions": "jobscope.batch",
     "load_ad": "jobscope.ingest",
     "JobAd": "jobscope.model",
     "Report": "jobscope.model",
