@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -259,9 +259,7 @@ def _typed(column: str, value: Any) -> Any:
 
 def _jsonl_rows(path: Path) -> Iterator[dict[str, Any]]:
     with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
+        yield from _objects(handle)
 
 
 def cut_partial_line(path: Path) -> None:
@@ -302,13 +300,7 @@ def earlier_rows(path: Path, fmt: str) -> Iterator[dict[str, Any]]:
             for row in csv.DictReader(handle):
                 yield {k: unescape_formula(v) if isinstance(v, str) else v for k, v in row.items()}
             return
-        for line in handle:
-            try:
-                report = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(report, dict):
-                yield flatten(report)
+        yield from map(flatten, _objects(handle))
 
 
 def _earlier_parquet(path: Path) -> Iterator[dict[str, Any]]:
@@ -323,13 +315,18 @@ def _earlier_parquet(path: Path) -> Iterator[dict[str, Any]]:
         return
     cut_partial_line(side)
     with side.open(encoding="utf-8") as handle:
-        for line in handle:
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(row, dict):
-                yield row
+        yield from _objects(handle)
+
+
+def _objects(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """The JSON objects of JSONL lines; broken lines are skipped."""
+    for line in lines:
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(value, dict):
+            yield value
 
 
 def open_sink(path: Path | None, fmt: str, *, append: bool) -> Sink:
