@@ -39,7 +39,9 @@ def clean_text(text: str, *, unescape: bool = True) -> str:
     text = _INVISIBLE.sub("", text)
     text = _SPACES.sub(" ", text)
     text = unicodedata.normalize("NFC", text)
-    lines = [_MULTISPACE.sub(" ", line).strip() for line in text.split("\n")]
+    lines = [
+        (_MULTISPACE.sub(" ", line) if "  " in line else line).strip() for line in text.split("\n")
+    ]
     # Collapse runs of blank lines to one.
     out: list[str] = []
     for line in lines:
@@ -65,16 +67,36 @@ _GENDER_SUFFIX = re.compile(r"(?<=[a-zäöüß])(?:[:*_·]|/-?)(in(?:nen)?)\b", 
 _BINNEN_I = re.compile(r"(?<=[a-zäöüß])In(nen)?\b")
 
 
+# What each gender pattern cannot match without: a cheap test skips the pattern (most texts
+# have no gender form at all).
+_TAG_MARKS = ("(", "/")
+_SUFFIX_MARKS = (":", "*", "_", "·", "/")
+
+
+def _may_have_tag(text: str) -> bool:
+    return any(mark in text for mark in _TAG_MARKS)
+
+
+def _may_have_suffix(text: str) -> bool:
+    return any(mark in text for mark in _SUFFIX_MARKS)
+
+
 def has_gender_form(text: str) -> bool:
     """Does `text` carry a gender tag ((m/w/d) ...) or an in-word form (Manager:in, NutzerInnen)?"""
-    return bool(GENDER_TAG.search(text) or _GENDER_SUFFIX.search(text) or _BINNEN_I.search(text))
+    return bool(
+        (_may_have_tag(text) and GENDER_TAG.search(text))
+        or (_may_have_suffix(text) and _GENDER_SUFFIX.search(text))
+        or ("In" in text and _BINNEN_I.search(text))
+    )
 
 
 def fold_gender(text: str) -> str:
     """Fold gender forms for matching: "Manager:in" -> "Manager", "Kolleg*innen" -> "Kolleg"."""
-    text = GENDER_TAG.sub(" ", text)
-    text = _GENDER_SUFFIX.sub("", text)
-    return _BINNEN_I.sub("", text)
+    if _may_have_tag(text):
+        text = GENDER_TAG.sub(" ", text)
+    if _may_have_suffix(text):
+        text = _GENDER_SUFFIX.sub("", text)
+    return _BINNEN_I.sub("", text) if "In" in text else text
 
 
 _HYPHEN_BETWEEN_WORDS = re.compile(r"(?<=\w)[-‐‑–/](?=\w)")
@@ -86,4 +108,34 @@ def model_text(text: str) -> str:
     text = fold_gender(text)
     text = _HYPHEN_BETWEEN_WORDS.sub(" ", text)
     text = _NUMBERS.sub("0", text)
+    return text.lower()
+
+
+# Characters that re.IGNORECASE treats as equal to another letter although str.lower() keeps
+# them apart (re's extra case pairs: dotless i, long s, old Cyrillic letter forms), and the
+# dotted capital I, whose lower case is two characters. tests/test_platforms.py checks this
+# table against re itself for every letter of the prefilters' needles (resources, platforms).
+_IGNORECASE_EXTRA = str.maketrans(
+    {
+        "\u0130": "i",  # İ
+        "\u0131": "i",  # ı
+        "\u017f": "s",  # ſ
+        "\u1c80": "\u0432",  # ᲀ -> в
+        "\u1c82": "\u043e",  # ᲂ -> о
+        "\u1c84": "\u0442",  # ᲄ -> т
+        "\u1c85": "\u0442",  # ᲅ -> т
+    }
+)
+_IGNORECASE_EXTRA_CHARS = "\u0130\u0131\u017f\u1c80\u1c82\u1c84\u1c85"
+
+
+def fold_case(text: str) -> str:
+    """`text` in lower case such that a case-insensitive regular expression of literal words
+    can match in `text` only where the folded words occur in the result, at the same places.
+
+    Used by prefilters that decide cheaply which patterns can match at all; str.lower() alone
+    would miss the few characters that re.IGNORECASE equates with a letter but lower() does not.
+    """
+    if not text.isascii() and any(char in text for char in _IGNORECASE_EXTRA_CHARS):
+        text = text.translate(_IGNORECASE_EXTRA)
     return text.lower()
