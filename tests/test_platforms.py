@@ -144,3 +144,110 @@ def test_fixture_ads_platforms_as_labelled(source: Path, expected: dict) -> None
     assert set(report.networks_mentioned) == set(expected["networks_mentioned"])
     for hit in report.platform_hits:
         assert hit.evidence  # every judgement quotes the ad
+
+
+# --- the prefilter: only matchers that can match run, and they find what a full scan finds ------
+
+
+def _prefilter_texts() -> list[str]:
+    """Lines of the example and fixture ads, and texts made to trip a prefilter up."""
+    texts = [
+        "You Tube",
+        "Du betreust unseren You-Tube-Kanal",
+        "Beiträge für den Unternehmensblog und die Podcastfolgen",  # compound aliases inside words
+        "Mehr unter pinterest.co.uk/acme und www.instagram.com/acme",  # a country domain
+        "Du postest täglich on X",  # an ambiguous alias beside a context word
+        "X und Threads betreuen",
+        "Kampagnen im Meta Business Manager und FB-Ads",
+        "E-Mail-Marketing und Newsletter",
+        "Posts für X (ehemals Twitter) und Google+",
+        "İNSTAGRAM und ınstagram",  # letters that re.IGNORECASE equates with i
+        "Reels, YouTube Shorts und TikToks",
+        "identi.ca und musical.ly",
+        "https://t.co/abc und m.me/acme",
+    ]
+    for source, _expected in CASES:
+        ad = load_ad(str(source))
+        texts += [line for line in f"{ad.title}\n{ad.description}".splitlines() if line.strip()]
+    return texts
+
+
+PREFILTER_TEXTS = _prefilter_texts()
+
+
+def test_the_prefilter_never_drops_a_matcher_that_matches() -> None:
+    from jobscope.platforms import _index, _matchers
+
+    links, aliases = _matchers()
+    for text in PREFILTER_TEXTS:
+        possible_links, possible_aliases = _index().candidates(text)
+        for matcher in links:
+            if matcher.pattern.search(text):
+                assert matcher in possible_links, (matcher.pattern.pattern[:60], text)
+        for matcher in aliases:
+            if matcher.pattern.search(text):
+                assert matcher in possible_aliases, (matcher.pattern.pattern[:60], text)
+
+
+def test_matches_at_start_words_are_those_of_a_full_scan() -> None:
+    from jobscope.normalize import fold_case
+    from jobscope.platforms import _matchers, _matches
+
+    _links, aliases = _matchers()
+    for text in PREFILTER_TEXTS:
+        for matcher in aliases:
+            found = [m.span() for m in _matches(matcher, text, fold_case(text))]
+            assert found == [m.span() for m in matcher.pattern.finditer(text)], text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("You Tube", ["youtube"]),
+        ("Du betreust unseren You-Tube-Kanal", ["youtube"]),
+        ("Beiträge für den Unternehmensblog und die Podcastfolgen", ["blog", "podcast"]),
+        ("Du postest täglich on X", ["x"]),
+        ("İNSTAGRAM", ["instagram"]),
+    ],
+)
+def test_tricky_aliases_are_still_found(text: str, expected: list[str]) -> None:
+    assert ids(text) == expected
+
+
+def test_a_country_domain_is_a_link() -> None:
+    hits = find_platforms("Mehr unter pinterest.co.uk/acme")
+    assert [(pid, link) for pid, _, _, link in hits] == [("pinterest", True)]
+
+
+def _all_characters() -> str:
+    return "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+
+
+def test_fold_case_folds_as_re_ignorecase_does_for_every_needle_letter() -> None:
+    """A prefilter looks for folded needles in folded text: every character that
+    re.IGNORECASE lets match a needle's letter must fold to that letter."""
+    import re
+
+    from jobscope import flags, salary, segment
+    from jobscope.normalize import fold_case
+    from jobscope.platforms import _index, mention_cue
+    from jobscope.resources import _needles
+
+    flags._lists(), salary._rules(), segment._patterns(), mention_cue(), _index()
+    letters = {char for needle in _needles.needles for char in needle.strip()}
+    everything = _all_characters()
+    for letter in sorted(letters):
+        for m in re.finditer(re.escape(letter), everything, re.IGNORECASE):
+            assert fold_case(m.group(0)) == letter, (letter, hex(ord(m.group(0))))
+
+
+def test_fold_case_keeps_every_character_one_character_and_its_word_class() -> None:
+    import re
+
+    from jobscope.normalize import fold_case
+
+    word = re.compile(r"\w")
+    for char in _all_characters():
+        folded = fold_case(char)
+        assert len(folded) == 1, hex(ord(char))
+        assert bool(word.match(char)) == bool(word.match(folded)), hex(ord(char))
