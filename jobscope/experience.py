@@ -14,7 +14,7 @@ from datetime import date
 from functools import lru_cache
 
 from jobscope.platforms import _table_date, _whole_words, find_platforms, platforms
-from jobscope.resources import any_of, load_json
+from jobscope.resources import Prefiltered, load_json, word_list
 from jobscope.segment import split_sentences
 
 NUMBER_WORDS: dict[str, float] = {
@@ -30,6 +30,8 @@ YEARS = re.compile(
     r"(?:jahre?n?|j\.|years?|yrs?)(?:['’]s?)?(?!\w)",
     re.IGNORECASE,
 )
+_YEARS = Prefiltered(YEARS)
+"""YEARS, run only on a sentence that has the letters of a unit ("jahr", "j.", "year", "yr")."""
 
 
 @dataclass(frozen=True)
@@ -56,10 +58,10 @@ class ExperienceDemand:
 
 
 @lru_cache(maxsize=1)
-def _rules() -> dict[str, re.Pattern[str]]:
+def _rules() -> dict[str, Prefiltered]:
     data = load_json("flags.json")["experience"]
     keys = ("cues", "second_person", "company", "demand_verbs")
-    return {key: any_of(data[key]) for key in keys}
+    return {key: word_list(data[key]) for key in keys}
 
 
 @lru_cache(maxsize=1)
@@ -75,7 +77,7 @@ def _tools() -> tuple[tuple[re.Pattern[str], Subject], ...]:
 
 def years_of(text: str) -> float | None:
     """The smallest number of years `text` demands ("3-5 Jahre" -> 3), or None."""
-    values = [_value(m.group("n")) for m in YEARS.finditer(text)]
+    values = [_value(m.group("n")) for m in _YEARS.finditer(text)]
     found = [v for v in values if v is not None and 0 < v <= 40]
     return min(found) if found else None
 
@@ -135,6 +137,8 @@ def experience_demands(texts: list[str]) -> list[ExperienceDemand]:
     """Every (years, platform or tool) pair the texts demand, one per subject and sentence."""
     out: list[ExperienceDemand] = []
     for text in texts:
+        if not _YEARS.possible(text):
+            continue  # no number of years in any of its sentences
         for sentence in sentences(text):
             years = years_of(sentence)
             if years is None or not is_demand(sentence):

@@ -22,7 +22,7 @@ from jobscope.language import detect_language
 from jobscope.model import FLAG_CODES, SEVERITIES, Flag, Report, Requirement
 from jobscope.normalize import has_gender_form
 from jobscope.platforms import platforms
-from jobscope.resources import any_of, load_json
+from jobscope.resources import Prefiltered, load_json, needles_in, word_list
 from jobscope.salary import parse_salary
 from jobscope.settings import Settings
 
@@ -38,24 +38,24 @@ def _lists() -> dict[str, Any]:
     gender = data["gender"]
     return {
         "professions": {
-            name: any_of(patterns)
+            name: word_list(patterns)
             for name, patterns in data["professions"].items()
             if not name.startswith("_")
         },
-        "buzzwords": any_of(data["buzzword_title"]),
-        "always_cues": any_of(always["cues"]),
-        "always_negations": any_of(always["negations"]),
-        "shift_plan": any_of(always["shift_plan"]),
-        "compensation": any_of(always["compensation"]),
-        "gender_markers": any_of(gender["markers"]),
-        "neutral_titles": any_of(gender["neutral_titles"]),
+        "buzzwords": word_list(data["buzzword_title"]),
+        "always_cues": word_list(always["cues"]),
+        "always_negations": word_list(always["negations"]),
+        "shift_plan": word_list(always["shift_plan"]),
+        "compensation": word_list(always["compensation"]),
+        "gender_markers": word_list(gender["markers"]),
+        "neutral_titles": word_list(gender["neutral_titles"]),
         "person_noun": re.compile(gender["person_noun"]),
         "not_person": frozenset(gender["not_person"]),
-        "vague_salary": any_of(data["salary"]["vague"]),
-        "hedges": any_of(data["hedges"]),
-        "short_form_video": any_of(data["short_form_video"]),
-        "long_form_video": any_of(data["long_form_video"]),
-        "supervise": any_of(data["side_job"]["supervise"]),
+        "vague_salary": word_list(data["salary"]["vague"]),
+        "hedges": word_list(data["hedges"]),
+        "short_form_video": word_list(data["short_form_video"]),
+        "long_form_video": word_list(data["long_form_video"]),
+        "supervise": word_list(data["side_job"]["supervise"]),
     }
 
 
@@ -89,6 +89,22 @@ class AdView:
     @cached_property
     def professions(self) -> dict[str, str]:
         return professions(self)
+
+    @cached_property
+    def needles(self) -> frozenset[str]:
+        """The prefilters' needles of all the ad's lines. Every line, item and sentence the
+        detectors read is part of a line, so a word list that these needles rule out matches
+        none of them (a cheap test that spares the detectors their loops)."""
+        return frozenset().union(*map(needles_in, self.lines))
+
+    def may_match(self, word_list: Prefiltered) -> bool:
+        """False only when `word_list` matches nowhere in the ad."""
+        return word_list.possible_with(self.needles)
+
+    @cached_property
+    def stated_salary(self) -> dict[str, Any] | None:
+        """The salary the ad's text states (parsed once: apply_flags and no_salary ask)."""
+        return parse_salary(self.lines)
 
     def demanded(self, sections: frozenset[str]) -> list[Requirement]:
         return [r for r in self.report.requirements if not r.optional and r.section in sections]
@@ -181,6 +197,8 @@ def professions(view: AdView) -> dict[str, str]:
         elif "video" in req.labels and req.text in social:
             found.setdefault("social_media", req.text)
     for name, pattern in lists["professions"].items():
+        if not view.may_match(pattern):
+            continue
         for req in tasks:
             if name in _DESIGN_FOR_POSTS and req.specialisms:
                 continue
@@ -408,11 +426,15 @@ def out_of_hours_demands(view: AdView) -> list[str]:
     """Sentences of the task, profile and other sections that demand work or availability
     outside normal hours (not negated, not part of a shift plan)."""
     lists = _lists()
-    found = []
+    found: list[str] = []
+    if not view.may_match(lists["always_cues"]):
+        return found
     for section in view.report.sections:
         if section.kind not in _DEMAND_SECTIONS or section.optional:
             continue
         for block in section.blocks:
+            if not lists["always_cues"].possible(block.text):
+                continue  # nor in any of its sentences
             for sentence in sentences(block.text):
                 if lists["shift_plan"].search(sentence):
                     continue
@@ -428,7 +450,8 @@ def always_on(view: AdView) -> Flag | None:
     demands = out_of_hours_demands(view)
     if not demands:
         return None
-    if any(_lists()["compensation"].search(line) for line in view.lines):
+    compensation = _lists()["compensation"]
+    if view.may_match(compensation) and any(compensation.search(line) for line in view.lines):
         return None
     return view.flag(
         "always_on",
@@ -442,13 +465,18 @@ def salary_of(view: AdView) -> dict[str, Any] | None:
     """The ad's salary: its structured data (JSON-LD baseSalary) first, else its text."""
     if view.report.salary:
         return view.report.salary
-    return parse_salary(view.lines)
+    return view.stated_salary
 
 
 def no_salary(view: AdView) -> Flag | None:
     if salary_of(view) is not None:
         return None
-    vague = [line for line in view.lines if _lists()["vague_salary"].search(line)]
+    vague_salary = _lists()["vague_salary"]
+    vague = (
+        [line for line in view.lines if vague_salary.search(line)]
+        if view.may_match(vague_salary)
+        else []
+    )
     return view.flag(
         "no_salary",
         view.text("flags.no_salary.message"),

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from jobscope.resources import any_of, load_json
+from jobscope.resources import load_json, word_list
 
 _CURRENCIES: dict[str, str] = {
     "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "teur": "EUR", "t€": "EUR",
@@ -55,8 +55,8 @@ _PERIODS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 def _rules() -> dict[str, Any]:
     data = load_json("flags.json")["salary"]
     return {
-        "cues": any_of(data["cues"]),
-        "benefits": any_of(data["benefit_words"]),
+        "cues": word_list(data["cues"]),
+        "benefits": word_list(data["benefit_words"]),
         "pay_grade": re.compile(data["pay_grade"]),
         "plausible": {unit: tuple(bounds) for unit, bounds in data["plausible"].items()},
     }
@@ -121,14 +121,25 @@ def _amounts(m: re.Match[str]) -> tuple[float | None, float | None, str | None, 
     return low, high, currency, marker
 
 
+_DIGIT = re.compile(r"\d")
+"""Every amount has a digit (see _NUM): a line without one has no salary."""
+_MONEY = re.compile(rf"{_CUR}|{_CUR_WORD}|\d\s?{_THOUSANDS}")
+"""An amount counts only with a currency or a thousands mark (see _amounts): a line without
+one of them anywhere has no salary."""
+
+
 def _candidates(line: str) -> list[dict[str, Any]]:
+    if not _DIGIT.search(line) or not _MONEY.search(line):
+        return []
     rules = _rules()
     out: list[dict[str, Any]] = []
-    cue = bool(rules["cues"].search(line))
+    cue: bool | None = None  # does the line name pay? Read at its first amount.
     for m in _RANGE.finditer(line):
         low, high, currency, marker = _amounts(m)
         if not marker or low is None:
             continue
+        if cue is None:
+            cue = bool(rules["cues"].search(line))
         before, after = line[max(0, m.start() - 45) : m.start()], line[m.end() : m.end() + 30]
         if rules["benefits"].search(line[max(0, m.start() - 25) : m.end() + 20]):
             continue  # "Pflanzenbudget von 300 €", "a €120 allowance"
@@ -162,6 +173,8 @@ def _candidates(line: str) -> list[dict[str, Any]]:
 
 def find_pay_grade(text: str) -> str | None:
     """A public-sector pay grade ("TVöD E11", "TV-L EG 13", "Entgeltgruppe 9b")."""
+    if not _DIGIT.search(text):
+        return None  # a pay grade ends in its number
     m = _rules()["pay_grade"].search(text)
     return re.sub(r"\s+", " ", m.group(0)).strip() if m else None
 
@@ -172,11 +185,12 @@ def parse_salary(lines: list[str]) -> dict[str, Any] | None:
     An amount counts when its line names pay ("Gehalt", "salary", "brutto", "we pay") or
     names a period that makes the amount plausible pay; amounts next to benefit words
     ("Budget", "allowance", "Zuschuss") do not. A pay grade counts on its own."""
+    numbered = [line for line in lines if _DIGIT.search(line)]  # amounts and grades have digits
     grade_line, grade = next(
-        ((line, named) for line in lines if (named := find_pay_grade(line))), (None, None)
+        ((line, named) for line in numbered if (named := find_pay_grade(line))), (None, None)
     )
     best: dict[str, Any] | None = None
-    for line in lines:
+    for line in numbered:
         found = _candidates(line)
         if found:
             best = next((c for c in found if c["cue"]), found[0])

@@ -17,7 +17,7 @@ from functools import lru_cache
 from jobscope.extract import html_to_marked_text
 from jobscope.model import Block, JobAd, Section
 from jobscope.normalize import GENDER_TAG, clean_text, fold_gender, one_line
-from jobscope.resources import any_of, load_json
+from jobscope.resources import Prefiltered, load_json, word_list
 
 _BULLET_CHARS = "-*•·–—▪▫◦●○■□►▶▸➤➔→✓✔✅☑✗+>"
 _BULLET = re.compile(
@@ -93,9 +93,9 @@ _EXPECT = re.compile(r"^(das|was) erwartet (dich|sie)|^was (dich|sie) erwartet")
 @dataclass(frozen=True)
 class _Patterns:
     order: tuple[str, ...]
-    headings: dict[str, re.Pattern[str]]
-    prose: dict[str, re.Pattern[str]]
-    optional_item: re.Pattern[str]
+    headings: dict[str, Prefiltered]
+    prose: dict[str, Prefiltered]
+    optional_item: Prefiltered
 
 
 @lru_cache(maxsize=1)
@@ -104,19 +104,45 @@ def _patterns() -> _Patterns:
 
     return _Patterns(
         order=tuple(data["order"]),
-        headings={k: any_of(v) for k, v in data["headings"].items()},
-        prose={k: any_of(v) for k, v in data["prose_cues"].items() if not k.startswith("_")},
-        optional_item=any_of(data["optional_item"]),
+        headings={k: word_list(v) for k, v in data["headings"].items()},
+        prose={k: word_list(v) for k, v in data["prose_cues"].items() if not k.startswith("_")},
+        optional_item=word_list(data["optional_item"]),
     )
 
 
+class _SymbolsAndControls(dict[int, None]):
+    """A str.translate table that deletes symbols (emoji, arrows, currency) and control
+    characters. It learns each character's category the first time a text has it, so that
+    translate deletes in one pass instead of a category look-up per character."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[str] = set()
+
+    def learn(self, text: str) -> None:
+        for char in set(text) - self.seen:
+            if unicodedata.category(char)[0] in {"S", "C"}:
+                self[ord(char)] = None
+            self.seen.add(char)
+
+
+_SYMBOLS = _SymbolsAndControls()
+
+_HEADING_CACHE_SIZE = 8192
+"""Headings remembered with their bare form and kind: ads reuse a few hundred headings
+("Deine Aufgaben", "Your profile"), and each is read several times while segmenting."""
+
+
+@lru_cache(maxsize=_HEADING_CACHE_SIZE)
 def _bare(text: str) -> str:
     """A heading without emoji, markup, gender forms and trailing punctuation, in lower case."""
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] not in {"S", "C"} or ch == " ")
+    _SYMBOLS.learn(text)
+    text = text.translate(_SYMBOLS)
     text = fold_gender(text).strip(" *_#:|-–—")
     return _TRAILING_PUNCT.sub("", one_line(text)).lower()
 
 
+@lru_cache(maxsize=_HEADING_CACHE_SIZE)
 def heading_kind(heading: str) -> str | None:
     """The section kind a heading introduces ("optional": nice to have); None if unknown."""
     bare = _bare(heading)
@@ -249,8 +275,13 @@ def _emoji_heading(line: str, stripped: str, following: str, previous_blank: boo
     return next_is_item and next_marker != marker
 
 
+_BOLD = re.compile(r"(\*\*|__)(.+?)\1")
+
+
 def _unbold(text: str) -> str:
-    return re.sub(r"(\*\*|__)(.+?)\1", r"\2", text).strip()
+    if "**" not in text and "__" not in text:
+        return text.strip()
+    return _BOLD.sub(r"\2", text).strip()
 
 
 def _continues(previous: str, line: str) -> bool:
@@ -263,10 +294,22 @@ def _continues(previous: str, line: str) -> bool:
 
 def split_sentences(text: str) -> list[str]:
     """Sentences of a prose paragraph; German and English abbreviations do not end a sentence."""
-    protected = _ABBREV_RE.sub(lambda m: m.group(0).replace(".", _PLACEHOLDER), text)
-    protected = _ORDINAL.sub(lambda m: m.group(1) + _PLACEHOLDER, protected)
+    return list(_sentences_of(text))
+
+
+_SENTENCE_CACHE_SIZE = 4096
+"""Paragraphs remembered with their sentences: the items, the experience and the hours
+detectors split the same paragraphs of an ad."""
+
+
+@lru_cache(maxsize=_SENTENCE_CACHE_SIZE)
+def _sentences_of(text: str) -> tuple[str, ...]:
+    protected = text
+    if "." in text:  # every abbreviation and ordinal has a period
+        protected = _ABBREV_RE.sub(lambda m: m.group(0).replace(".", _PLACEHOLDER), protected)
+        protected = _ORDINAL.sub(lambda m: m.group(1) + _PLACEHOLDER, protected)
     parts = _SENTENCE_END.split(protected)
-    return [p.replace(_PLACEHOLDER, ".").strip() for p in parts if p.strip()]
+    return tuple(p.replace(_PLACEHOLDER, ".").strip() for p in parts if p.strip())
 
 
 def _prose_kind(text: str) -> str:
@@ -275,6 +318,24 @@ def _prose_kind(text: str) -> str:
         if pattern.search(text):
             return kind
     return "other"
+
+
+def _prose_kind_among(text: str, kinds: frozenset[str]) -> str | None:
+    """_prose_kind(text) if it is one of `kinds`, else None. Tries the cues in the same order
+    but stops once the answer is known: a paragraph's cues are long patterns to run."""
+    left = set(kinds)
+    for kind, pattern in _patterns().prose.items():
+        if pattern.search(text):
+            return kind if kind in kinds else None
+        left.discard(kind)
+        if not left:
+            return None
+    return "other" if "other" in kinds else None
+
+
+_OPENING_KINDS = frozenset({"application", "benefits"})
+"""What text before the first heading can be besides the company's introduction."""
+_APPLICATION = frozenset({"application"})
 
 
 def segment(ad: JobAd) -> list[Section]:
@@ -324,8 +385,8 @@ def segment(ad: JobAd) -> list[Section]:
         and all(b.kind == "para" for b in sections[0].blocks)
     ):
         # Text before the first heading of a structured ad introduces the company or the job.
-        cue = _prose_kind(" ".join(b.text for b in sections[0].blocks))
-        sections[0].kind = cue if cue in {"application", "benefits"} else "about"
+        opening = " ".join(b.text for b in sections[0].blocks)
+        sections[0].kind = _prose_kind_among(opening, _OPENING_KINDS) or "about"
     return _split_closing_paragraphs(sections)
 
 
@@ -352,7 +413,7 @@ def _infer_unknown_sections(sections: list[Section]) -> None:
 
 def _closing_kind(text: str) -> str | None:
     """What a closing paragraph after a list is: the application, a follow-us line, or neither."""
-    if _prose_kind(text) == "application":
+    if _prose_kind_among(text, _APPLICATION):
         return "application"
     from jobscope.platforms import mention_cue
 

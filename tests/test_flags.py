@@ -1295,3 +1295,108 @@ def test_salary_lead_words_work_capitalised(
     salary = parse_salary([line])
     assert salary is not None
     assert (salary["min"], salary["max"]) == (low, high)
+
+
+# --- prefiltered word lists: the same answers as their patterns, sooner -------------------------
+
+
+def _word_list_texts() -> list[str]:
+    """Lines and sentences of the example and fixture ads, and texts made to trip a prefilter."""
+    from jobscope.ingest import load_ad
+    from jobscope.segment import split_sentences
+    from tests.conftest import ad_cases
+
+    texts = [
+        "Du bist abends und am Wochenende erreichbar",
+        "ERREICHBARKEIT AM WOCHENENDE",  # case
+        "Gehalt: 45.000 – 55.000 EUR brutto/Jahr",
+        "Ein Verein (e.V.) und eine GmbH & Co. KG",  # whole words next to dots
+        "Wir sind ein Team; we are a team",
+        "mit.",  # a hedge at the end of a line
+        "Du unterstützt ab und zu bei Events",
+        "Erfahrung mit Threads: 5+ years",
+        "ı, ſ and İ fold like i, s and i",
+    ]
+    for source, _expected in ad_cases():
+        ad = load_ad(str(source))
+        for line in f"{ad.title}\n{ad.description}".splitlines():
+            texts += [line, *split_sentences(line)]
+    return texts
+
+
+def _prefiltered_lists() -> list[Any]:
+    from jobscope import experience, flags, salary, segment
+    from jobscope.platforms import mention_cue
+
+    lists: list[Any] = []
+    for value in flags._lists().values():
+        lists += value.values() if isinstance(value, dict) else [value]
+    patterns = segment._patterns()
+    lists += [*patterns.headings.values(), *patterns.prose.values(), patterns.optional_item]
+    lists += [salary._rules()["cues"], salary._rules()["benefits"], *experience._rules().values()]
+    lists += [mention_cue(), experience._YEARS]
+    return [wl for wl in lists if hasattr(wl, "possible")]
+
+
+def test_prefiltered_word_lists_answer_as_their_patterns() -> None:
+    texts = _word_list_texts()
+    for word_list in _prefiltered_lists():
+        for text in texts:
+            expected = [m.span() for m in word_list.pattern.finditer(text)]
+            assert [m.span() for m in word_list.finditer(text)] == expected, text
+            assert bool(word_list.search(text)) == bool(expected), text
+            if expected:
+                assert word_list.possible(text)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "terms"),
+    [
+        (r"gehalt|salary", [[["gehalt"]], [["salary"]]]),
+        (r"\bab und zu\b", [[[" ab"], [" und"], [" zu"]]]),
+        (r"\b(gmbh|e\.\s?v\.|ag)\b", [[[" gmbh"]], [[" e"]], [[" ag"]]]),  # whole words
+        (r"(spät)?abends\b", [[["abends"]]]),
+        (r"\bmit(helfen|planen)\w*", [[["mithelfen"]], [["mitplanen"]]]),
+    ],
+)
+def test_required_terms_name_the_words_every_match_has(pattern: str, terms: list) -> None:
+    from jobscope.resources import required_terms
+
+    found = required_terms(re.compile(pattern, re.IGNORECASE))
+    assert found is not None
+    assert [[sorted(clause) for clause in term] for term in found] == terms
+
+
+def test_a_pattern_with_an_alternative_without_letters_is_not_prefiltered() -> None:
+    from jobscope.resources import required_terms, word_list
+
+    assert required_terms(re.compile(r"gehalt|\d+ €", re.IGNORECASE)) is None
+    assert word_list([r"gehalt", r"\d+ €"]).possible("nichts davon")
+
+
+@pytest.mark.parametrize(
+    ("line", "found"),
+    [
+        ("Gehalt: 45.000 – 55.000 EUR brutto/Jahr", True),
+        ("Gehalt: 60-70k", True),
+        ("Stundenlohn 18 €", True),
+        ("Wir sind 25 Leute in 3 Städten", False),  # digits without money
+        ("Gehalt nach Vereinbarung", False),  # money words without digits
+    ],
+)
+def test_salary_lines_without_digits_or_money_marks_are_skipped_alike(
+    line: str, found: bool
+) -> None:
+    assert (parse_salary([line]) is not None) == found
+
+
+def test_prefilters_stay_exact_when_their_memory_fills(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jobscope import resources
+
+    monkeypatch.setattr(resources, "_WORD_CACHE_SIZE", 3)
+    monkeypatch.setattr(resources, "_TEXT_CACHE_SIZE", 2)
+    texts = _word_list_texts()[:200]
+    for word_list in _prefiltered_lists()[:12]:
+        for text in texts:
+            expected = [m.span() for m in word_list.pattern.finditer(text)]
+            assert [m.span() for m in word_list.finditer(text)] == expected, text

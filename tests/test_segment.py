@@ -230,3 +230,90 @@ def test_gender_forms_survive_in_items() -> None:
 )
 def test_an_abbreviation_starting_a_sentence_does_not_end_it(text: str) -> None:
     assert len(split_sentences(text)) == 2
+
+
+# --- fast paths: the same results as the plain forms they replace ---------------------------------
+
+_FAST_PATH_TEXTS = [
+    "⚡ Deine Aufgaben:",
+    "**Was dich erwartet** 🚀",
+    "Social Media Manager:in (m/w/d)",
+    "Mitarbeiter*innen und NutzerInnen – Referent/-in",
+    "Kolleg_innen · Follower·innen",
+    "Keine Marke hier, nur Text ohne Punkt",
+    "Ein Text mit \u2024 einem Punktführer ohne Punkt",
+    "Z. B. Reels. 3. Platz! Fragen? Schreib uns…",
+    "  zwei  Leerzeichen\tund Tab  ",
+    "$ 100 + 5 = € ^ | ~ < >",
+    "\x07Steuerzeichen\x1b und \u200b Zero-Width",
+]
+
+
+def _reference_bare(text: str) -> str:
+    import unicodedata
+
+    from jobscope.normalize import fold_gender, one_line
+    from jobscope.segment import _TRAILING_PUNCT
+
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] not in {"S", "C"} or ch == " ")
+    text = fold_gender(text).strip(" *_#:|-–—")
+    return _TRAILING_PUNCT.sub("", one_line(text)).lower()
+
+
+def _reference_fold_gender(text: str) -> str:
+    from jobscope.normalize import _BINNEN_I, _GENDER_SUFFIX, GENDER_TAG
+
+    text = GENDER_TAG.sub(" ", text)
+    text = _GENDER_SUFFIX.sub("", text)
+    return _BINNEN_I.sub("", text)
+
+
+def _reference_split_sentences(text: str) -> list[str]:
+    from jobscope.segment import _ABBREV_RE, _ORDINAL, _PLACEHOLDER, _SENTENCE_END
+
+    protected = _ABBREV_RE.sub(lambda m: m.group(0).replace(".", _PLACEHOLDER), text)
+    protected = _ORDINAL.sub(lambda m: m.group(1) + _PLACEHOLDER, protected)
+    parts = _SENTENCE_END.split(protected)
+    return [p.replace(_PLACEHOLDER, ".").strip() for p in parts if p.strip()]
+
+
+def _fixture_lines() -> list[str]:
+    from jobscope.ingest import load_ad
+
+    lines = list(_FAST_PATH_TEXTS)
+    for source, _expected in CASES:
+        ad = load_ad(str(source))
+        lines += f"{ad.title}\n{ad.description}".splitlines()
+    return lines
+
+
+def test_fast_paths_give_the_plain_results() -> None:
+    from jobscope.normalize import fold_gender, has_gender_form
+    from jobscope.segment import _bare
+
+    for line in _fixture_lines():
+        assert _bare(line) == _reference_bare(line), line
+        assert fold_gender(line) == _reference_fold_gender(line), line
+        assert has_gender_form(line) == (_reference_fold_gender(line) != line), line
+        assert split_sentences(line) == _reference_split_sentences(line), line
+
+
+def test_clean_text_collapses_spaces_only_where_there_are_two() -> None:
+    from jobscope.normalize import clean_text
+
+    assert clean_text("a  b\n\n\n c   d \nnone here") == "a b\n\nc d\nnone here"
+
+
+def test_prose_kind_among_answers_as_prose_kind() -> None:
+    from jobscope.segment import _prose_kind, _prose_kind_among
+
+    kind_sets = [
+        frozenset({"application"}),
+        frozenset({"application", "benefits"}),
+        frozenset({"about", "other"}),
+        frozenset({"tasks"}),
+    ]
+    for line in _fixture_lines():
+        kind = _prose_kind(line)
+        for kinds in kind_sets:
+            assert _prose_kind_among(line, kinds) == (kind if kind in kinds else None), line
