@@ -14,7 +14,8 @@ from datetime import date
 from functools import lru_cache
 
 from jobscope.platforms import _table_date, _whole_words, find_platforms, platforms
-from jobscope.resources import Prefiltered, load_json, word_list
+from jobscope.prefilter import Prefiltered, word_list
+from jobscope.resources import load_json
 from jobscope.segment import split_sentences
 
 NUMBER_WORDS: dict[str, float] = {

@@ -22,7 +22,8 @@ from jobscope.language import detect_language
 from jobscope.model import FLAG_CODES, SEVERITIES, Flag, Report, Requirement
 from jobscope.normalize import has_gender_form
 from jobscope.platforms import platforms
-from jobscope.resources import Prefiltered, load_json, needles_in, word_list
+from jobscope.prefilter import Prefiltered, needles_in, word_list
+from jobscope.resources import load_json
 from jobscope.salary import parse_salary
 from jobscope.settings import Settings
 

@@ -11,14 +11,14 @@ from functools import lru_cache
 
 from jobscope.model import PlatformHit
 from jobscope.normalize import fold_case
-from jobscope.resources import (
+from jobscope.prefilter import (
     Prefiltered,
-    load_json,
     needles_in,
     register_needles,
     whole_word,
     word_list,
 )
+from jobscope.resources import load_json
 
 
 @dataclass(frozen=True)
@@ -273,7 +273,7 @@ class _Index:
     def candidates(self, text: str) -> tuple[list[_Matcher], list[_Matcher]]:
         """The link and alias matchers whose needles `text` contains, in their order: every
         matcher that can match in it. The needles are looked up with those of the word
-        lists (resources.needles_in), once per text."""
+        lists (prefilter.needles_in), once per text."""
         present = needles_in(text)
         keys = self.keys.intersection(present)
         parts = self.parts.intersection(present)

@@ -13,7 +13,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from jobscope.resources import load_json, word_list
+from jobscope.prefilter import word_list
+from jobscope.resources import load_json
 
 _CURRENCIES: dict[str, str] = {
     "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "teur": "EUR", "t€": "EUR",

@@ -17,7 +17,8 @@ from functools import lru_cache
 from jobscope.extract import html_to_marked_text
 from jobscope.model import Block, JobAd, Section
 from jobscope.normalize import GENDER_TAG, clean_text, fold_gender, one_line
-from jobscope.resources import Prefiltered, load_json, word_list
+from jobscope.prefilter import Prefiltered, word_list
+from jobscope.resources import load_json
 
 _BULLET_CHARS = "-*•·–—▪▫◦●○■□►▶▸➤➔→✓✔✅☑✗+>"
 _BULLET = re.compile(

@@ -1360,7 +1360,7 @@ def test_prefiltered_word_lists_answer_as_their_patterns() -> None:
     ],
 )
 def test_required_terms_name_the_words_every_match_has(pattern: str, terms: list) -> None:
-    from jobscope.resources import required_terms
+    from jobscope.prefilter import required_terms
 
     found = required_terms(re.compile(pattern, re.IGNORECASE))
     assert found is not None
@@ -1368,7 +1368,7 @@ def test_required_terms_name_the_words_every_match_has(pattern: str, terms: list
 
 
 def test_a_pattern_with_an_alternative_without_letters_is_not_prefiltered() -> None:
-    from jobscope.resources import required_terms, word_list
+    from jobscope.prefilter import required_terms, word_list
 
     assert required_terms(re.compile(r"gehalt|\d+ €", re.IGNORECASE)) is None
     assert word_list([r"gehalt", r"\d+ €"]).possible("nichts davon")
@@ -1391,10 +1391,10 @@ def test_salary_lines_without_digits_or_money_marks_are_skipped_alike(
 
 
 def test_prefilters_stay_exact_when_their_memory_fills(monkeypatch: pytest.MonkeyPatch) -> None:
-    from jobscope import resources
+    from jobscope import prefilter
 
-    monkeypatch.setattr(resources, "_WORD_CACHE_SIZE", 3)
-    monkeypatch.setattr(resources, "_TEXT_CACHE_SIZE", 2)
+    monkeypatch.setattr(prefilter, "_WORD_CACHE_SIZE", 3)
+    monkeypatch.setattr(prefilter, "_TEXT_CACHE_SIZE", 2)
     texts = _word_list_texts()[:200]
     for word_list in _prefiltered_lists()[:12]:
         for text in texts:

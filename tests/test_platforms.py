@@ -231,7 +231,7 @@ def test_fold_case_folds_as_re_ignorecase_does_for_every_needle_letter() -> None
     from jobscope import flags, salary, segment
     from jobscope.normalize import fold_case
     from jobscope.platforms import _index, mention_cue
-    from jobscope.resources import _needles
+    from jobscope.prefilter import _needles
 
     flags._lists(), salary._rules(), segment._patterns(), mention_cue(), _index()
     letters = {char for needle in _needles.needles for char in needle.strip()}

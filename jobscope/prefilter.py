@@ -1,0 +1,348 @@
+"""Prefiltered word lists: a regular expression that does not run on a text it cannot match.
+
+A word list is one long case-insensitive alternation; trying it at every position of every
+line of an ad is what made the detectors slow. `word_list` compiles it as `resources.any_of`
+does and adds a prefilter: the words every match contains (required_terms, read from the
+pattern by `re`'s own parser), looked up in an index of the text's pieces (_Needles). A list
+runs only on a text that has them, so its answers are exactly the pattern's own."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from jobscope.normalize import fold_case
+
+_WORD = re.compile(r"\w+")
+_WORD_CACHE_SIZE = 200_000
+"""Pieces of text whose needles the index remembers (a batch's vocabulary); past it the memory
+starts anew."""
+_TEXT_CACHE_SIZE = 20_000
+"""Texts whose needles the index remembers: an ad's lines and items are read by many lists."""
+
+
+def _sre() -> tuple[Any, Any]:
+    """The parser of regular expressions that `re` itself uses, and its opcodes."""
+    try:
+        return importlib.import_module("re._parser"), importlib.import_module("re._constants")
+    except ImportError:  # pragma: no cover - Python 3.10
+        return importlib.import_module("sre_parse"), importlib.import_module("sre_constants")
+
+
+Clause = frozenset[str]
+"""Needles one of which a match contains."""
+Term = tuple[Clause, ...]
+"""Clauses all of which a match satisfies."""
+
+_WHOLE = " "
+"""Marks a needle that is a whole word of any match (" ag": the word "ag", not "bag" or
+"agentur"). Needles are runs of word characters, so the mark cannot occur in one."""
+_WHOLE_WEIGHT = 3
+"""How many characters a whole-word needle is worth over a needle that may lie inside a word,
+when choosing a term's most selective clause."""
+
+
+def _bare_needle(needle: str) -> str:
+    return needle[len(_WHOLE) :] if needle.startswith(_WHOLE) else needle
+
+
+def _implies(needle: str, other: str) -> bool:
+    """Does every text with `needle` have `other`?"""
+    if other.startswith(_WHOLE):
+        return other == needle
+    return other in _bare_needle(needle)
+
+
+def _clause(needles: Iterable[str]) -> Clause:
+    """A clause without the needles that imply another of its needles (they add nothing)."""
+    found = set(needles)
+    return frozenset(n for n in found if not any(o != n and _implies(n, o) for o in found))
+
+
+def _weight(needle: str) -> int:
+    return len(_bare_needle(needle)) + (_WHOLE_WEIGHT if needle.startswith(_WHOLE) else 0)
+
+
+def _best(term: Term) -> Clause:
+    """The most selective clause of a term: the heaviest lightest needle, then the fewest."""
+    return max(term, key=lambda clause: (min(map(_weight, clause)), -len(clause)))
+
+
+_BOUNDARY_ATS = (
+    "AT_BOUNDARY",
+    "AT_BEGINNING",
+    "AT_BEGINNING_STRING",
+    "AT_BEGINNING_LINE",
+    "AT_END",
+    "AT_END_STRING",
+    "AT_END_LINE",
+)
+"""Zero-width assertions with a non-word character (or the text's edge) on one side of a word
+character: \\b, ^, $, \\A, \\Z (not \\B)."""
+
+
+def _boundary_ats(ops: Any) -> frozenset[Any]:
+    return frozenset(getattr(ops, name) for name in _BOUNDARY_ATS if hasattr(ops, name))
+
+
+def _run_needles(run: str, *, left: bool, right: bool) -> list[Clause]:
+    """The needles of a run of literal characters: each of its runs of word characters, as a
+    whole word where non-word characters (or word boundaries: `left`, `right`) surround it."""
+    folded = fold_case(run)
+    out = []
+    for m in _WORD.finditer(folded):
+        whole = (m.start() > 0 or left) and (m.end() < len(folded) or right)
+        out.append(frozenset({_WHOLE + m.group(0) if whole else m.group(0)}))
+    return out
+
+
+def _term(items: Any, ops: Any, left: bool = False, right: bool = False) -> Term:
+    """The clauses every match of a parsed sequence satisfies (empty: none is known); `left`
+    and `right` tell whether a word boundary surely lies before and after the sequence.
+
+    A run of literal characters puts each of its runs of word characters into every match (as
+    a whole word between boundaries); a group passes its clauses on; an alternation needs one
+    needle from each branch (the best clause of each, joined); a repetition passes on its
+    body's clauses unless it may repeat zero times. Clauses are necessary conditions, so
+    leaving out the weak ones is safe.
+    """
+    boundaries = _boundary_ats(ops)
+    clauses: list[Clause] = []
+    run: list[str] = []
+    run_left = before = left  # a boundary before the run, and before the next item
+
+    def bound_after(index: int) -> bool:
+        if index + 1 == len(items):
+            return right
+        op, av = items[index + 1]
+        if op == ops.AT:
+            return av in boundaries
+        return bool(op == ops.LITERAL and not _WORD.match(chr(av)))
+
+    for index, (op, av) in enumerate(items):
+        if op == ops.LITERAL:
+            if not run:
+                run_left = before
+            run.append(chr(av))
+            before = not _WORD.match(chr(av))
+            if index + 1 == len(items) or items[index + 1][0] != ops.LITERAL:
+                clauses += _run_needles("".join(run), left=run_left, right=bound_after(index))
+                run.clear()
+            continue
+        if op == ops.AT:
+            before = av in boundaries
+            continue
+        inner_left, inner_right, before = before, bound_after(index), False
+        if op == ops.SUBPATTERN:
+            clauses.extend(_term(av[-1], ops, inner_left, inner_right))
+        elif op == getattr(ops, "ATOMIC_GROUP", None):
+            clauses.extend(_term(av, ops, inner_left, inner_right))
+        elif op == ops.BRANCH:
+            branches = [_term(branch, ops, inner_left, inner_right) for branch in av[1]]
+            if all(branches):
+                clauses.append(_clause(w for branch in branches for w in _best(branch)))
+        elif op in (ops.MAX_REPEAT, ops.MIN_REPEAT, getattr(ops, "POSSESSIVE_REPEAT", None)):
+            low, high, body = av
+            if low >= 1:  # the boundaries hold for the body only when it occurs once
+                once = low == high == 1
+                clauses.extend(_term(body, ops, inner_left and once, inner_right and once))
+    # A clause of one letter ("e" of "e.V.") is in nearly every text: it only costs time.
+    strong = [clause for clause in dict.fromkeys(clauses) if min(map(_weight, clause)) >= 2]
+    return tuple(strong or dict.fromkeys(clauses))
+
+
+_MAX_TERMS = 512
+"""More alternatives than this make one term of a pattern (its alternation as one clause)."""
+
+
+def _terms(items: Any, ops: Any) -> list[Term] | None:
+    """The terms one of which every match of a parsed sequence satisfies, or None when one of
+    them has no clause.
+
+    A group at the top is the same as its content in its place; an alternation at the top
+    makes one term of each branch in its place (a word list's entries are such branches)."""
+    items = list(items)
+    groups = [i for i, (op, _av) in enumerate(items) if op == ops.SUBPATTERN]
+    if groups:
+        i = groups[0]
+        return _terms(items[:i] + list(items[i][1][-1]) + items[i + 1 :], ops)
+    branches = [i for i, (op, _av) in enumerate(items) if op == ops.BRANCH]
+    if len(branches) == 1:
+        i = branches[0]
+        terms: list[Term] = []
+        for branch in items[i][1][1]:
+            found = _terms(items[:i] + list(branch) + items[i + 1 :], ops)
+            if found is None:
+                return None
+            terms += found
+        if len(terms) <= _MAX_TERMS:
+            return terms
+    term = _term(items, ops)
+    return [term] if term else None
+
+
+def required_terms(pattern: re.Pattern[str]) -> list[Term] | None:
+    """What every match of `pattern` contains, as terms one of which it satisfies, in folded
+    needles (see fold_case); None when a branch of the pattern has no literal word.
+
+    Reads the pattern with the parser `re` itself uses (not a public interface): should it
+    ever fail, the pattern simply runs on every text."""
+    parser, ops = _sre()
+    try:
+        return _terms(list(parser.parse(pattern.pattern, pattern.flags)), ops)
+    except Exception:  # an unknown parser: no prefilter
+        return None
+
+
+class _Needles:
+    """The needles (words of the terms) of every word list, and those each word and each text
+    contains.
+
+    Fixed in its needles: new needles make a new index (see register_needles), so that no answer
+    kept in a cache misses a needle."""
+
+    def __init__(self, needles: frozenset[str]) -> None:
+        self.needles = needles
+        self._whole = frozenset(n for n in needles if n.startswith(_WHOLE))
+        self._trie: dict[str, Any] = {}
+        for needle in needles - self._whole:
+            node = self._trie
+            for char in needle:
+                node = node.setdefault(char, {})
+            node[""] = needle
+        self._in_piece: dict[str, tuple[str, ...]] = {}  # tuples: the garbage collector skips them
+        self._in_text: dict[str, frozenset[str]] = {}
+
+    def _learn(self, piece: str) -> tuple[str, ...]:
+        """Find (and remember) the needles inside a piece of text, walking the trie from each
+        of its characters."""
+        found: set[str] = set()
+        for start in range(len(piece)):
+            node = self._trie
+            for char in piece[start:]:
+                child = node.get(char)
+                if child is None:
+                    break
+                node = child
+                if "" in node:
+                    found.add(node[""])
+        if self._whole:
+            found.update(self._whole.intersection(_WHOLE + w for w in _WORD.findall(piece)))
+        if len(self._in_piece) >= _WORD_CACHE_SIZE:
+            self._in_piece.clear()
+        self._in_piece[piece] = needles = tuple(found)
+        return needles
+
+    def in_text(self, text: str) -> frozenset[str]:
+        """The needles that occur in `text` (each lies inside one of its pieces)."""
+        found = self._in_text.get(text)
+        if found is None:
+            # A needle (word characters only) lies inside one of the pieces str.split() cuts
+            # the text into: far cheaper than finding its words, and what is learnt about a
+            # piece serves every text that has it.
+            pieces = fold_case(text).split()
+            known = self._in_piece
+            try:
+                found = frozenset().union(*map(known.__getitem__, pieces))
+            except KeyError:  # new pieces (learning one may even empty a full memory)
+                found = frozenset().union(
+                    *(known[piece] if piece in known else self._learn(piece) for piece in pieces)
+                )
+            if len(self._in_text) >= _TEXT_CACHE_SIZE:
+                self._in_text.clear()
+            self._in_text[text] = found
+        return found
+
+
+_needles = _Needles(frozenset())
+_needles_lock = threading.Lock()
+
+
+def whole_word(word: str) -> str:
+    """The needle that is present where `word` (folded) is a whole word of a text."""
+    return _WHOLE + word
+
+
+def needles_in(text: str) -> frozenset[str]:
+    """The registered needles (see register_needles) that `text` has."""
+    return _needles.in_text(text)
+
+
+def register_needles(needles: frozenset[str]) -> None:
+    """Have the index look for these needles (folded runs of word characters, or whole_word
+    ones); a new index: see _Needles."""
+    global _needles
+    with _needles_lock:
+        if not needles <= _needles.needles:
+            _needles = _Needles(_needles.needles | needles)
+
+
+class Prefiltered:
+    """A compiled pattern that does not run on a text it cannot match; its answers are those of
+    the pattern itself.
+
+    Most word lists match in few of an ad's lines, and a long alternation is slow to try at
+    every position of every line. The pattern's terms (see required_terms) tell which words
+    any match contains; a text without them is answered at once."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        terms = required_terms(pattern)
+        self.terms: tuple[Term, ...] | None = None if terms is None else tuple(terms)
+        # A term by the words of its best clause (its keys): a text that has one of them can
+        # hold the term; then only the term's other clauses remain to be checked, if any.
+        sure: set[str] = set()
+        self._rest: dict[str, list[Term]] = {}
+        for term in self.terms or ():
+            best = _best(term)
+            rest = tuple(clause for clause in term if clause != best)
+            for key in best:
+                if rest:
+                    self._rest.setdefault(key, []).append(rest)
+                else:
+                    sure.add(key)
+        self._sure = frozenset(sure)
+        self._keys = frozenset(self._rest)
+        if self.terms is not None:
+            register_needles(frozenset(w for term in self.terms for c in term for w in c))
+
+    def possible(self, text: str) -> bool:
+        """False only when the pattern cannot match anywhere in `text`."""
+        if self.terms is None:
+            return True
+        return self.possible_with(_needles._in_text.get(text) or _needles.in_text(text))
+
+    def possible_with(self, present: frozenset[str]) -> bool:
+        """False only when the pattern cannot match in a text with these needles (needles_in)."""
+        if self.terms is None:
+            return True
+        if not self._sure.isdisjoint(present):
+            return True
+        for key in self._keys.intersection(present):
+            for rest in self._rest[key]:
+                for clause in rest:
+                    if clause.isdisjoint(present):
+                        break
+                else:
+                    return True
+        return False
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text) if self.possible(text) else None
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.pattern.finditer(text) if self.possible(text) else iter(())
+
+    def findall(self, text: str) -> list[Any]:
+        return self.pattern.findall(text) if self.possible(text) else []
+
+    def sub(self, repl: str | Callable[[re.Match[str]], str], text: str) -> str:
+        return self.pattern.sub(repl, text) if self.possible(text) else text
+
+
+def word_list(patterns: Iterable[str]) -> Prefiltered:
+    """A word list as one case-insensitive pattern (the same matches as any_of), prefiltered."""
+    return Prefiltered(re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE))
