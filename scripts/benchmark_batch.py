@@ -5,7 +5,8 @@
 
 Builds a corpus of ads of about 3 KB from our own corpus (each corpus ad, filled up with
 "about us" and benefit paragraphs of other corpus ads, so the requirement items stay those of
-a real ad), writes it as JSONL, and prints in one run:
+a real ad; every longer line marked with a code of its own, so that no cache sees a line twice),
+writes it as JSONL, and prints in one run:
 
 - ads per second of the bare model: scikit-learn's predict_proba on the requirement items of
   the same ads, one call per chunk of `batch_chunk_size` ads, as the batch makes them;
@@ -72,6 +73,18 @@ def fillers(ads: list[tuple[str, str, str | None]]) -> list[str]:
     return out
 
 
+def unique_lines(text: str, k: int) -> str:
+    """Each longer line (items and paragraphs; headings are short) gets a code of its own, such
+    as "[zqbcd]", so that no cache of the pipeline sees the same line twice, as in a corpus of
+    distinct ads. The code is no word the model or the detectors know."""
+    code, rest = "", k
+    for _ in range(4):
+        rest, digit = divmod(rest, 26)
+        code += chr(ord("a") + digit)
+    lines = text.split("\n")
+    return "\n".join(f"{line} [zq{code}]" if len(line) > 40 else line for line in lines)
+
+
 def build(n: int, path: Path) -> float:
     """Write n ads of about 3 KB as JSONL; return their mean description size in bytes."""
     ads = corpus_ads()
@@ -85,7 +98,7 @@ def build(n: int, path: Path) -> float:
             while sum(len(p.encode()) for p in parts) < TARGET_BYTES and extra:
                 j = (j * 7 + 3) % len(extra)
                 parts.append(extra[j])
-            text = "\n\n".join(parts)
+            text = unique_lines("\n\n".join(parts), k)
             total += len(text.encode())
             record = {
                 "id": f"bench-{k}",
