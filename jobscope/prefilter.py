@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from jobscope.normalize import fold_case
+from jobscope.resources import any_of
 
 _WORD = re.compile(r"\w+")
 _WORD_CACHE_SIZE = 200_000
@@ -344,5 +345,5 @@ class Prefiltered:
 
 
 def word_list(patterns: Iterable[str]) -> Prefiltered:
-    """A word list as one case-insensitive pattern (the same matches as any_of), prefiltered."""
-    return Prefiltered(re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE))
+    """A word list as one case-insensitive pattern (resources.any_of), prefiltered."""
+    return Prefiltered(any_of(patterns))
