@@ -21,7 +21,16 @@ from typing import IO, Any, NamedTuple
 from jobscope.errors import ExitCode, JobscopeError, UsageError
 from jobscope.records import Record, input_size, iter_records
 from jobscope.settings import Settings
-from jobscope.sinks import Sink, earlier_rows, flatten, format_of, open_sink
+from jobscope.sinks import (
+    COLUMNS,
+    Sink,
+    column_type,
+    earlier_rows,
+    flatten,
+    format_of,
+    open_sink,
+    side_file,
+)
 
 ENGINES = ("local", "dask")
 
@@ -82,7 +91,12 @@ def _one(ad: Any, settings: Settings, classifier: Any) -> Any:
     try:
         return analyze_ads([ad], settings=settings, classifier=classifier)[0]
     except Exception as exc:  # reported as this record's error
-        return JobscopeError(f"internal error: {type(exc).__name__}: {exc}", reason="internal")
+        return _internal(exc)
+
+
+def _internal(exc: Exception) -> JobscopeError:
+    """A bug met by one record, reported as its error so that the batch goes on."""
+    return JobscopeError(f"internal error: {type(exc).__name__}: {exc}", reason="internal")
 
 
 def _ad_of(record: Record, settings: Settings, fields: Mapping[str, str] | None) -> Any:
@@ -110,7 +124,7 @@ def _ad_of(record: Record, settings: Settings, fields: Mapping[str, str] | None)
     except JobscopeError as exc:
         return exc
     except Exception as exc:  # reported as this record's error
-        return JobscopeError(f"internal error: {type(exc).__name__}: {exc}", reason="internal")
+        return _internal(exc)
 
 
 def _outcome(record: Record, report: Any, json_lines: bool) -> Outcome:
@@ -133,35 +147,26 @@ def analyze_rows(
     """Records (dicts with the usual job-board field names) -> flat rows (sinks.COLUMNS plus
     `error_reason` and `error_message`), for engines that hand over rows, such as Spark's
     `mapInPandas` (README)."""
-    settings = settings or Settings()
-    pending = iter(rows)
-    number = 0
-    while True:
-        chunk = list(islice(pending, settings.batch_chunk_size))
-        if not chunk:
-            return
-        records = []
-        for row in chunk:
-            number += 1
-            clean = {k: v for k, v in row.items() if not (isinstance(v, float) and v != v)}
-            records.append(Record("rows", number, "object", clean, 0))  # NaN: pandas' missing
-        for outcome in analyze_records(records, settings=settings, fields=fields, json_lines=False):
-            row_out = dict(outcome.row) if outcome.row else dict.fromkeys(_empty_columns())
+    work = _Work(settings or Settings(), fields, json_lines=False)
+    records = (
+        Record("rows", number, "object", {k: v for k, v in row.items() if not _nan(v)}, 0)
+        for number, row in enumerate(rows, start=1)
+    )
+    for chunk in _chunks(records, work.settings.batch_chunk_size):
+        for outcome in work.run(chunk):
+            row_out = dict(outcome.row) if outcome.row else dict.fromkeys(COLUMNS)
             row_out["error_reason"] = outcome.reason
             row_out["error_message"] = outcome.message
             yield row_out
 
 
-def _empty_columns() -> tuple[str, ...]:
-    from jobscope.sinks import COLUMNS
-
-    return COLUMNS
+def _nan(value: Any) -> bool:
+    """pandas' missing value in a float column."""
+    return isinstance(value, float) and value != value
 
 
 def row_schema() -> str:
     """The rows of :func:`analyze_rows` as a DDL schema string (Spark's `mapInPandas`)."""
-    from jobscope.sinks import COLUMNS, column_type
-
     names = {"bool": "boolean", "float": "double", "int": "bigint", "str": "string"}
     columns = [f"{c} {names[column_type(c)]}" for c in COLUMNS]
     return ", ".join([*columns, "error_reason string", "error_message string"])
@@ -174,9 +179,17 @@ Chunk = list[Record]
 
 @dataclass
 class _Work:
+    """What every partition is analysed with; the model comes from analyze's per-process
+    cache, so each process loads it once."""
+
     settings: Settings
     fields: Mapping[str, str] | None
     json_lines: bool
+
+    def run(self, chunk: Chunk) -> list[Outcome]:
+        return analyze_records(
+            chunk, settings=self.settings, fields=self.fields, json_lines=self.json_lines
+        )
 
 
 _WORKER: dict[str, Any] = {}
@@ -190,39 +203,21 @@ def _init_worker(work: _Work) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER["work"] = work
-    _WORKER["classifier"] = get_classifier(work.settings)
+    get_classifier(work.settings)  # at start-up, not in the first chunk
 
 
 def _work_chunk(chunk: Chunk) -> list[Outcome]:
     work: _Work = _WORKER["work"]
-    return analyze_records(
-        chunk,
-        settings=work.settings,
-        fields=work.fields,
-        json_lines=work.json_lines,
-        classifier=_WORKER["classifier"],
-    )
+    return work.run(chunk)
 
 
 def _dask_chunk(chunk: Chunk, work: _Work) -> list[Outcome]:
-    """On a Dask worker: the model is loaded once per worker process (analyze's cache)."""
-    return analyze_records(
-        chunk, settings=work.settings, fields=work.fields, json_lines=work.json_lines
-    )
+    return work.run(chunk)
 
 
 def _run_inline(chunks: Iterator[Chunk], work: _Work) -> Iterator[list[Outcome]]:
-    from jobscope.analyze import get_classifier
-
-    classifier = get_classifier(work.settings)
     for chunk in chunks:
-        yield analyze_records(
-            chunk,
-            settings=work.settings,
-            fields=work.fields,
-            json_lines=work.json_lines,
-            classifier=classifier,
-        )
+        yield work.run(chunk)
 
 
 def _run_processes(chunks: Iterator[Chunk], work: _Work, jobs: int) -> Iterator[list[Outcome]]:
@@ -334,7 +329,6 @@ class BatchResult:
     """Records an earlier run had written, skipped by --resume."""
     seconds: float = 0.0
     summary: Any = None
-    interrupted: bool = False
 
     @property
     def exit_code(self) -> ExitCode:
@@ -433,9 +427,6 @@ def run_batch(
             if progress is not None:
                 progress(result.analysed, sum(result.failed.values()), read[0])
         sink.finish()
-    except KeyboardInterrupt:
-        result.interrupted = True
-        raise
     finally:
         result.seconds = time.perf_counter() - start
         sink.close()
@@ -468,8 +459,6 @@ def _check(options: BatchOptions, fmt: str) -> None:
         raise UsageError(f"--output {out} is a folder")
     exists = out.exists() and out.stat().st_size > 0
     if fmt == "parquet":
-        from jobscope.sinks import side_file
-
         exists = exists or side_file(out).exists()
     if exists and not (options.resume or options.overwrite):
         raise UsageError(
