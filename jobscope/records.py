@@ -25,8 +25,13 @@ from jobscope.decode import sniff_binary
 from jobscope.errors import JobscopeError
 from jobscope.settings import Settings
 
-RECORD_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "csv"}
-RECORD_SUFFIXES[".json"] = "json"
+RECORD_SUFFIXES = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".json": "json",
+}
 AD_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml")
 """Files of a folder that are read as one ad each."""
 _HEAD_BYTES = 65536
@@ -315,9 +320,11 @@ def _json_document(name: str, whole: str, limit: int) -> Iterator[Record]:
     if not whole.strip():
         return
     try:
-        for number, value in records_of_text(whole, kind="json", what=name):
+        values = list(records_of_text(whole, kind="json", what=name))  # the text is read already
+        share = len(whole) // max(len(values), 1)  # each record's part of it, for progress
+        for number, value in values:
             if isinstance(value, dict):
-                yield Record(name, number, "object", value, len(whole) // max(number, 1))
+                yield Record(name, number, "object", value, share)
             else:
                 kind = type(value).__name__
                 yield _error(

@@ -479,3 +479,14 @@ def test_row_schema_names_every_column_of_analyze_rows_with_its_type():
     for name, value in row.items():
         if value is not None:
             assert isinstance(value, python[fields[name]]), (name, value)
+
+
+def test_records_of_a_json_document_share_its_size_for_the_progress_bar(tmp_path):
+    from jobscope.records import iter_records
+
+    doc = tmp_path / "board.json"
+    doc.write_text(json.dumps({"jobs": [VIDEO_AD, COMMUNITY_AD, REPOST, ACCOUNTANT_AD]}), "utf-8")
+    records = list(iter_records([str(doc)]))
+    assert [r.line for r in records] == [1, 2, 3, 4]
+    size = doc.stat().st_size
+    assert size - 4 <= sum(r.size for r in records) <= size
