@@ -80,12 +80,22 @@ def content_id(text: str) -> str:
     return hashlib.sha256(one_line(text).encode("utf-8")).hexdigest()[:16]
 
 
-def _pick(record: Mapping[str, Any], field: str, fields: Mapping[str, str] | None = None) -> Any:
+def _lowered(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The record with its keys in lower case (field names are matched case-insensitively)."""
+    return {str(k).lower(): v for k, v in record.items()}
+
+
+def _pick(
+    record: Mapping[str, Any],
+    lowered: Mapping[str, Any],
+    field: str,
+    fields: Mapping[str, str] | None = None,
+) -> Any:
     """The record's value for one of our fields: the name `fields` maps it to (a dotted path
-    such as ``employer.name`` reaches into nested objects), else the first alias present."""
+    such as ``employer.name`` reaches into nested objects), else the first alias present in
+    `lowered` (the record's :func:`_lowered` keys, made once per record)."""
     if fields and field in fields:
         return _lookup(record, fields[field])
-    lowered = {str(k).lower(): v for k, v in record.items()}
     for name in FIELD_ALIASES[field]:
         value = lowered.get(name)
         if value not in (None, "", [], {}):
@@ -98,13 +108,7 @@ def _lookup(record: Mapping[str, Any], path: str) -> Any:
     for part in path.split("."):
         if not isinstance(value, Mapping):
             return None
-        if part in value:
-            value = value[part]
-            continue
-        lowered = {str(k).lower(): k for k in value}
-        if part.lower() not in lowered:
-            return None
-        value = value[lowered[part.lower()]]
+        value = value[part] if part in value else _lowered(value).get(part.lower())
     return None if value in ("", [], {}) else value
 
 
@@ -140,8 +144,13 @@ def record_to_ad(
     postings = list(iter_jobpostings(record))
     if postings:
         return jobposting_to_ad(postings[0], source_kind=source_kind, source_location=location)
-    description = _pick(record, "description", fields)
-    title = _pick(record, "title", fields)
+    lowered = _lowered(record)
+
+    def pick(field: str) -> Any:
+        return _pick(record, lowered, field, fields)
+
+    description = pick("description")
+    title = pick("title")
     if isinstance(description, (dict, list)):
         description = json.dumps(description, ensure_ascii=False)
     if not description or not str(description).strip():
@@ -154,15 +163,15 @@ def record_to_ad(
         raise EmptyInputError(f"{what}: no description (looked for: {looked})")
     description = str(description)
     fmt = "html" if looks_like_html(description) else "markdown"
-    company = _pick(record, "company", fields)
+    company = pick("company")
     if isinstance(company, dict):
         company = company.get("name")
-    place = _pick(record, "location", fields)
+    place = pick("location")
     if isinstance(place, dict):
         place = place.get("name") or place.get("addressLocality")
-    ident = _pick(record, "id", fields)
-    date_value = _pick(record, "date_posted", fields)
-    url = _pick(record, "url", fields)
+    ident = pick("id")
+    date_value = pick("date_posted")
+    url = pick("url")
     return JobAd(
         title=one_line(clean_text(str(title))) if title else "",
         description=description,
