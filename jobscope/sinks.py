@@ -145,30 +145,36 @@ class Sink:
         """Always, last."""
 
 
-class JsonlSink(Sink):
-    def __init__(self, out: IO[str]) -> None:
-        self.out = out
+class _TextSink(Sink):
+    """A sink on a text stream, which it closes unless it is standard output (`owned`)."""
 
-    def write(self, line: str | None, row: Mapping[str, Any]) -> None:  # noqa: ARG002
-        assert line is not None
-        self.out.write(line + "\n")
+    def __init__(self, out: IO[str], *, owned: bool) -> None:
+        self.out = out
+        self.owned = owned
 
     def flush(self) -> None:
         self.out.flush()
 
+    def close(self) -> None:
+        if self.owned:
+            self.out.close()
 
-class CsvSink(Sink):
-    def __init__(self, out: IO[str], *, header: bool) -> None:
-        self.out = out
+
+class JsonlSink(_TextSink):
+    def write(self, line: str | None, row: Mapping[str, Any]) -> None:  # noqa: ARG002
+        assert line is not None
+        self.out.write(line + "\n")
+
+
+class CsvSink(_TextSink):
+    def __init__(self, out: IO[str], *, owned: bool, header: bool) -> None:
+        super().__init__(out, owned=owned)
         self.writer = csv.writer(out, lineterminator="\n")
         if header:
             self.writer.writerow(COLUMNS)
 
     def write(self, line: str | None, row: Mapping[str, Any]) -> None:  # noqa: ARG002
         self.writer.writerow([escape_formula(_cell(row.get(c))) for c in COLUMNS])
-
-    def flush(self) -> None:
-        self.out.flush()
 
 
 def _cell(value: Any) -> Any:
@@ -344,23 +350,5 @@ def open_sink(path: Path | None, fmt: str, *, append: bool) -> Sink:
         header = not (append and path.exists() and path.stat().st_size > 0)
         out = path.open("a" if append else "w", encoding="utf-8", newline="")
     if fmt == "csv":
-        return _Owned(CsvSink(out, header=header), out if path is not None else None)
-    return _Owned(JsonlSink(out), out if path is not None else None)
-
-
-class _Owned(Sink):
-    """A sink that closes the file it writes to (not standard output)."""
-
-    def __init__(self, sink: Sink, handle: IO[str] | None) -> None:
-        self.sink = sink
-        self.handle = handle
-
-    def write(self, line: str | None, row: Mapping[str, Any]) -> None:
-        self.sink.write(line, row)
-
-    def flush(self) -> None:
-        self.sink.flush()
-
-    def close(self) -> None:
-        if self.handle is not None:
-            self.handle.close()
+        return CsvSink(out, owned=path is not None, header=header)
+    return JsonlSink(out, owned=path is not None)
