@@ -21,7 +21,7 @@ from jobscope.experience import experience_demands, sentences
 from jobscope.language import detect_language
 from jobscope.model import FLAG_CODES, SEVERITIES, Flag, Report, Requirement
 from jobscope.normalize import has_gender_form
-from jobscope.platforms import platforms
+from jobscope.platforms import display_name, platforms
 from jobscope.prefilter import Prefiltered, needles_in, word_list
 from jobscope.resources import load_json
 from jobscope.salary import parse_salary
@@ -211,8 +211,7 @@ def professions(view: AdView) -> dict[str, str]:
 
 
 def _platform_names(ids: list[str]) -> list[str]:
-    table = platforms()
-    return [table[pid].name if pid in table else pid for pid in ids]
+    return [display_name(pid) for pid in ids]
 
 
 def kitchen_sink(view: AdView) -> Flag | None:

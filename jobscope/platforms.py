@@ -97,6 +97,12 @@ def platforms() -> dict[str, Platform]:
     }
 
 
+def display_name(platform_id: str) -> str:
+    """A platform's name for people; the id itself when the table does not know it."""
+    known = platforms().get(platform_id)
+    return known.name if known else platform_id
+
+
 def _word(alias: str) -> str:
     """An alias as a whole-word pattern; spaces inside match any space or hyphen."""
     parts = [re.escape(part) for part in alias.split()]

@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 from jobscope.model import FLAG_CODES, SPECIALISMS
-from jobscope.platforms import platforms
+from jobscope.platforms import display_name
 
 SUMMARY_SCHEMA = "jobscope.summary/1"
 LANGUAGES: tuple[str, ...] = ("de", "en", "other")
@@ -137,12 +137,6 @@ def _bump(counter: Counter[str], key: str, cap: int = MAX_KEYS) -> None:
 def _ranked(counter: Mapping[str, int]) -> list[tuple[str, int]]:
     """Most first; ties by key, so that the output is stable."""
     return sorted(((k, n) for k, n in counter.items() if n), key=lambda kv: (-kv[1], kv[0]))
-
-
-def _platform_name(platform_id: str) -> str:
-    """The display name of a platform id; the id itself when the table does not know it."""
-    known = platforms().get(platform_id)
-    return known.name if known else platform_id
 
 
 # -- one row, read ----------------------------------------------------------------------------
@@ -467,7 +461,7 @@ class Summary:
 
     def _platform_rows(self, counter: Counter[str]) -> list[dict[str, Any]]:
         return [
-            {"id": p, "name": _platform_name(p), "ads": n, "share": _share(n, self.ads)}
+            {"id": p, "name": display_name(p), "ads": n, "share": _share(n, self.ads)}
             for p, n in _ranked(counter)[: self.top]
         ]
 
@@ -533,7 +527,7 @@ class Summary:
         return {
             "show": len(rows) >= MIN_MONTHS,
             "ads_with_date": sum(t.ads for t in self._months.values()),
-            "platforms": [{"id": p, "name": _platform_name(p)} for p in followed],
+            "platforms": [{"id": p, "name": display_name(p)} for p in followed],
             "rows": rows,
         }
 
