@@ -490,3 +490,27 @@ def test_records_of_a_json_document_share_its_size_for_the_progress_bar(tmp_path
     assert [r.line for r in records] == [1, 2, 3, 4]
     size = doc.stat().st_size
     assert size - 4 <= sum(r.size for r in records) <= size
+
+
+@pytest.mark.parametrize(
+    ("first", "repost", "other"),
+    [
+        (
+            "Posted 2026-03-02. Ref. 4711: Du schneidest Reels für unsere Kanäle.",
+            "posted 2026-04-11 – ref 5820 — du schneidest REELS für unsere Kanäle",
+            "Posted 2026-03-02. Ref. 4711: Du schneidest Podcasts für unsere Kanäle.",
+        ),
+        (
+            "Posted on 3/2/2026 (job #991): You answer comments on Instagram!",
+            "POSTED ON 4/11/2026 (job #1002) you answer comments on instagram",
+            "Posted on 3/2/2026 (job #991): You answer e-mails on Instagram!",
+        ),
+    ],
+)
+def test_fingerprint_ignores_dates_numbers_case_and_punctuation_but_not_words(first, repost, other):
+    from jobscope.analyze import fingerprint
+
+    key = fingerprint("Social Media Manager (m/w/d)", "Acme", first)
+    assert fingerprint("Social Media Manager (m/w/d)", "ACME", repost) == key
+    assert fingerprint("Social Media Manager (m/w/d)", "Acme", other) != key
+    assert fingerprint("Social Media Manager (m/w/d)", "Beispiel AG", first) != key
