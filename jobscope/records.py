@@ -16,6 +16,7 @@ import glob
 import gzip
 import io
 import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +37,8 @@ AD_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml")
 """Files of a folder that are read as one ad each."""
 _HEAD_BYTES = 65536
 _JSON_READ = 1 << 20
+_SURROGATE_ESCAPE = re.compile("[\udc80-\udcff]")
+"""What errors="surrogateescape" makes of a byte the encoding cannot decode."""
 
 
 class Record(NamedTuple):
@@ -173,8 +176,8 @@ def _encoding(head: bytes) -> str:
         if head.startswith(bom):
             return encoding
     text = head.decode("utf-8", errors="surrogateescape")
-    bad = sum(1 for ch in text[-4:] if "\udc80" <= ch <= "\udcff")
-    invalid = sum(1 for ch in text if "\udc80" <= ch <= "\udcff") - bad  # not a cut character
+    bad = len(_SURROGATE_ESCAPE.findall(text[-4:]))
+    invalid = len(_SURROGATE_ESCAPE.findall(text)) - bad  # not a cut character
     valid = sum(1 for ch in text if ord(ch) > 127) - invalid - bad
     if invalid <= valid:
         return "utf-8"  # UTF-8, perhaps with a few broken records, which fail on their own
@@ -186,7 +189,7 @@ def _encoding(head: bytes) -> str:
 
 def _undecodable(text: str) -> bool:
     """Bytes the file's encoding cannot decode were kept as lone surrogates."""
-    return any("\udc80" <= ch <= "\udcff" for ch in text) if not text.isascii() else False
+    return not text.isascii() and _SURROGATE_ESCAPE.search(text) is not None
 
 
 def _jsonl(name: str, text: IO[str], limit: int) -> Iterator[Record]:
