@@ -136,6 +136,21 @@ def test_bad_records_go_to_the_errors_file_with_line_and_reason_and_the_run_goes
     assert "errors in" in result.stderr
 
 
+@pytest.mark.parametrize("suffix", ["jsonl", "csv"])
+def test_half_a_surrogate_pair_in_a_json_string_does_not_stop_the_output(run, tmp_path, suffix):
+    # json.loads keeps the escape "\\ud83d" without its partner as a lone surrogate, which no
+    # UTF-8 file can hold: before, writing that report stopped the whole run.
+    broken = dict(VIDEO_AD, id="v-\ud83d", title="Video Editor (m/w/d) \ud83d")
+    source = tmp_path / "ads.jsonl"
+    source.write_bytes(json.dumps(broken).encode() + b"\n" + json.dumps(COMMUNITY_AD).encode())
+    out = tmp_path / f"results.{suffix}"
+    result = run("batch", str(source), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "Video Editor (m/w/d) \ufffd" in text and "v-\ufffd" in text
+    assert "c-7" in text
+
+
 def test_exit_3_when_no_record_could_be_analysed(run, tmp_path):
     source = jsonl(tmp_path / "bad.jsonl", [], (b"{nope", b'{"title": "x"}'))
     result = run("batch", str(source), "-o", str(tmp_path / "out.jsonl"))
