@@ -520,6 +520,11 @@ def test_records_of_a_json_document_share_its_size_for_the_progress_bar(tmp_path
             "POSTED ON 4/11/2026 (job #1002) you answer comments on instagram",
             "Posted on 3/2/2026 (job #991): You answer e-mails on Instagram!",
         ),
+        (  # a board that turns typography into ASCII, and bullets into dashes
+            "„Mittendrin statt nur dabei“ – so arbeiten wir.\n• Du planst Posts…",
+            '"Mittendrin statt nur dabei" - so arbeiten wir.\n- Du planst Posts...',
+            "„Mittendrin statt nur dabei“ – so arbeiten wir.\n• Du planst Podcasts…",
+        ),
     ],
 )
 def test_fingerprint_ignores_dates_numbers_case_and_punctuation_but_not_words(first, repost, other):
