@@ -22,7 +22,7 @@ from jobscope.language import detect_language
 from jobscope.model import FLAG_CODES, SEVERITIES, Flag, Report, Requirement
 from jobscope.normalize import has_gender_form
 from jobscope.platforms import display_name, platforms
-from jobscope.prefilter import Prefiltered, needles_in, word_list
+from jobscope.prefilter import Needles, Prefiltered, needles_in_all, word_list
 from jobscope.resources import load_json
 from jobscope.salary import parse_salary
 from jobscope.settings import Settings
@@ -92,11 +92,11 @@ class AdView:
         return professions(self)
 
     @cached_property
-    def needles(self) -> frozenset[str]:
+    def needles(self) -> Needles:
         """The prefilters' needles of all the ad's lines. Every line, item and sentence the
         detectors read is part of a line, so a word list that these needles rule out matches
         none of them (a cheap test that spares the detectors their loops)."""
-        return frozenset().union(*map(needles_in, self.lines))
+        return needles_in_all(self.lines)
 
     def may_match(self, word_list: Prefiltered) -> bool:
         """False only when `word_list` matches nowhere in the ad."""

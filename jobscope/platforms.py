@@ -12,7 +12,10 @@ from functools import lru_cache
 from jobscope.model import PlatformHit
 from jobscope.normalize import fold_case
 from jobscope.prefilter import (
+    Needles,
     Prefiltered,
+    iter_bits,
+    needle_bits,
     needles_in,
     register_needles,
     whole_word,
@@ -266,12 +269,12 @@ def _matches(matcher: _Matcher, text: str, folded: str) -> Iterator[re.Match[str
 class _Index:
     """The matchers by their needles, to find the few that can match a text."""
 
-    by_word: dict[str, tuple[tuple[_Matcher, frozenset[str]], ...]]
+    by_word: dict[Needles, tuple[tuple[_Matcher, Needles], ...]]
     """A needle's longest word -> (matcher, all the needle's words), as whole_word needles."""
-    keys: frozenset[str]
+    keys: Needles
     """The words of by_word."""
-    by_part: dict[str, tuple[_Matcher, ...]]
-    parts: frozenset[str]
+    by_part: dict[Needles, tuple[_Matcher, ...]]
+    parts: Needles
     rank: dict[_Matcher, int]
     """Each matcher's place in _matchers(): links first, then the table's order."""
     links: frozenset[_Matcher]
@@ -281,13 +284,13 @@ class _Index:
         matcher that can match in it. The needles are looked up with those of the word
         lists (prefilter.needles_in), once per text."""
         present = needles_in(text)
-        keys = self.keys.intersection(present)
-        parts = self.parts.intersection(present)
+        keys = present & self.keys
+        parts = present & self.parts
         if not keys and not parts:
             return [], []
-        found = {m for part in parts for m in self.by_part[part]}
-        for word in keys:
-            found.update(m for m, needle in self.by_word[word] if needle <= present)
+        found = {m for part in iter_bits(parts) for m in self.by_part[part]}
+        for word in iter_bits(keys):
+            found.update(m for m, needle in self.by_word[word] if present & needle == needle)
         ordered = sorted(found, key=self.rank.__getitem__)
         return [m for m in ordered if m in self.links], [m for m in ordered if m not in self.links]
 
@@ -304,14 +307,17 @@ def _index() -> _Index:
             by_word.setdefault(key, []).append((matcher, needle))
         for part in matcher.needles.parts:
             by_part.setdefault(part, []).append(matcher)
-    register_needles(frozenset(w for entries in by_word.values() for _m, n in entries for w in n))
-    register_needles(frozenset(by_part))
+    register_needles(w for entries in by_word.values() for _m, n in entries for w in n)
+    register_needles(by_part)
     rank = {matcher: i for i, matcher in enumerate((*links, *found))}
     return _Index(
-        {w: tuple(entries) for w, entries in by_word.items()},
-        frozenset(by_word),
-        {part: tuple(ms) for part, ms in by_part.items()},
-        frozenset(by_part),
+        {
+            needle_bits([w]): tuple((m, needle_bits(n)) for m, n in entries)
+            for w, entries in by_word.items()
+        },
+        needle_bits(by_word),
+        {needle_bits([part]): tuple(ms) for part, ms in by_part.items()},
+        needle_bits(by_part),
         rank,
         frozenset(links),
     )

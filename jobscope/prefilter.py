@@ -12,6 +12,8 @@ import importlib
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from jobscope.normalize import fold_case
@@ -198,6 +200,28 @@ def required_terms(pattern: re.Pattern[str]) -> list[Term] | None:
         return None
 
 
+Needles = int
+"""A set of needles as the bits of an int (see needle_bits): the needles of a text are the
+union of those of its pieces, and a word list's test is a few integer operations, where sets
+of strings cost a hash and an insertion per needle."""
+
+_BITS: dict[str, int] = {}
+"""Each registered needle's bit. Only ever extended, so that a bit keeps its meaning."""
+
+
+def needle_bits(needles: Iterable[str]) -> Needles:
+    """The set of these (registered) needles."""
+    return reduce(or_, map(_BITS.__getitem__, needles), 0)
+
+
+def iter_bits(needles: Needles) -> Iterator[Needles]:
+    """Each needle of a set, as a set of one."""
+    while needles:
+        lowest = needles & -needles
+        yield lowest
+        needles ^= lowest
+
+
 class _Needles:
     """The needles (words of the terms) of every word list, and those each word and each text
     contains.
@@ -205,22 +229,24 @@ class _Needles:
     Fixed in its needles: new needles make a new index (see register_needles), so that no answer
     kept in a cache misses a needle."""
 
-    def __init__(self, needles: frozenset[str]) -> None:
-        self.needles = needles
-        self._whole = frozenset(n for n in needles if n.startswith(_WHOLE))
+    def __init__(self, bits: dict[str, int]) -> None:
+        self.needles = frozenset(bits)
+        self._whole = {n: bit for n, bit in bits.items() if n.startswith(_WHOLE)}
         self._trie: dict[str, Any] = {}
-        for needle in needles - self._whole:
+        for needle, bit in bits.items():
+            if needle in self._whole:
+                continue
             node = self._trie
             for char in needle:
                 node = node.setdefault(char, {})
-            node[""] = needle
-        self._in_piece: dict[str, tuple[str, ...]] = {}  # tuples: the garbage collector skips them
-        self._in_text: dict[str, frozenset[str]] = {}
+            node[""] = bit
+        self._in_piece: dict[str, Needles] = {}
+        self._in_text: dict[str, Needles] = {}
 
-    def _learn(self, piece: str) -> tuple[str, ...]:
+    def _learn(self, piece: str) -> Needles:
         """Find (and remember) the needles inside a piece of text, walking the trie from each
         of its characters."""
-        found: set[str] = set()
+        found = 0
         for start in range(len(piece)):
             node = self._trie
             for char in piece[start:]:
@@ -229,15 +255,16 @@ class _Needles:
                     break
                 node = child
                 if "" in node:
-                    found.add(node[""])
+                    found |= node[""]
         if self._whole:
-            found.update(self._whole.intersection(_WHOLE + w for w in _WORD.findall(piece)))
+            for word in _WORD.findall(piece):
+                found |= self._whole.get(_WHOLE + word, 0)
         if len(self._in_piece) >= _WORD_CACHE_SIZE:
             self._in_piece.clear()
-        self._in_piece[piece] = needles = tuple(found)
-        return needles
+        self._in_piece[piece] = found
+        return found
 
-    def in_text(self, text: str) -> frozenset[str]:
+    def in_text(self, text: str) -> Needles:
         """The needles that occur in `text` (each lies inside one of its pieces)."""
         found = self._in_text.get(text)
         if found is None:
@@ -247,18 +274,16 @@ class _Needles:
             pieces = fold_case(text).split()
             known = self._in_piece
             try:
-                found = frozenset().union(*map(known.__getitem__, pieces))
+                found = reduce(or_, map(known.__getitem__, pieces), 0)
             except KeyError:  # new pieces (learning one may even empty a full memory)
-                found = frozenset().union(
-                    *(known[piece] if piece in known else self._learn(piece) for piece in pieces)
-                )
+                found = reduce(or_, (known[p] if p in known else self._learn(p) for p in pieces), 0)
             if len(self._in_text) >= _TEXT_CACHE_SIZE:
                 self._in_text.clear()
             self._in_text[text] = found
         return found
 
 
-_needles = _Needles(frozenset())
+_needles = _Needles({})
 _needles_lock = threading.Lock()
 
 
@@ -267,18 +292,26 @@ def whole_word(word: str) -> str:
     return _WHOLE + word
 
 
-def needles_in(text: str) -> frozenset[str]:
+def needles_in(text: str) -> Needles:
     """The registered needles (see register_needles) that `text` has."""
     return _needles.in_text(text)
 
 
-def register_needles(needles: frozenset[str]) -> None:
+def needles_in_all(texts: Iterable[str]) -> Needles:
+    """The registered needles that any of `texts` has."""
+    return reduce(or_, map(_needles.in_text, texts), 0)
+
+
+def register_needles(needles: Iterable[str]) -> None:
     """Have the index look for these needles (folded runs of word characters, or whole_word
     ones); a new index: see _Needles."""
     global _needles
     with _needles_lock:
-        if not needles <= _needles.needles:
-            _needles = _Needles(_needles.needles | needles)
+        new = [n for n in sorted(set(needles)) if n not in _BITS]
+        if new:
+            for needle in new:
+                _BITS[needle] = 1 << len(_BITS)
+            _needles = _Needles(dict(_BITS))
 
 
 class Prefiltered:
@@ -293,39 +326,37 @@ class Prefiltered:
         self.pattern = pattern
         terms = required_terms(pattern)
         self.terms: tuple[Term, ...] | None = None if terms is None else tuple(terms)
+        register_needles(w for term in self.terms or () for c in term for w in c)
         # A term by the words of its best clause (its keys): a text that has one of them can
         # hold the term; then only the term's other clauses remain to be checked, if any.
         sure: set[str] = set()
-        self._rest: dict[str, list[Term]] = {}
+        rests: dict[str, list[tuple[Needles, ...]]] = {}
         for term in self.terms or ():
             best = _best(term)
-            rest = tuple(clause for clause in term if clause != best)
+            rest = tuple(needle_bits(clause) for clause in term if clause != best)
             for key in best:
                 if rest:
-                    self._rest.setdefault(key, []).append(rest)
+                    rests.setdefault(key, []).append(rest)
                 else:
                     sure.add(key)
-        self._sure = frozenset(sure)
-        self._keys = frozenset(self._rest)
-        if self.terms is not None:
-            register_needles(frozenset(w for term in self.terms for c in term for w in c))
+        self._sure = needle_bits(sure)
+        self._keys = needle_bits(rests)
+        self._rest = {_BITS[key]: tuple(found) for key, found in rests.items()}
 
     def possible(self, text: str) -> bool:
         """False only when the pattern cannot match anywhere in `text`."""
         if self.terms is None:
             return True
-        return self.possible_with(_needles._in_text.get(text) or _needles.in_text(text))
+        return self.possible_with(_needles.in_text(text))
 
-    def possible_with(self, present: frozenset[str]) -> bool:
+    def possible_with(self, present: Needles) -> bool:
         """False only when the pattern cannot match in a text with these needles (needles_in)."""
-        if self.terms is None:
+        if self.terms is None or present & self._sure:
             return True
-        if not self._sure.isdisjoint(present):
-            return True
-        for key in self._keys.intersection(present):
+        for key in iter_bits(present & self._keys):
             for rest in self._rest[key]:
                 for clause in rest:
-                    if clause.isdisjoint(present):
+                    if not present & clause:
                         break
                 else:
                     return True
