@@ -63,10 +63,14 @@ def _rules() -> dict[str, Any]:
     }
 
 
+_GROUPING = re.compile(r"[\s'’\u202f\u00a0]")
+"""Thousands separators that parse_number drops (spaces, apostrophes)."""
+
+
 def parse_number(text: str) -> float | None:
     """A number as ads write it: "45.000" and "45,000" -> 45000, "18,50" -> 18.5,
     "3.500,00" -> 3500, "45 000" -> 45000."""
-    s = re.sub(r"[\s'’\u202f\u00a0]", "", text)
+    s = _GROUPING.sub("", text)
     if not s:
         return None
     if "." in s and "," in s:
@@ -124,13 +128,24 @@ def _amounts(m: re.Match[str]) -> tuple[float | None, float | None, str | None, 
 
 _DIGIT = re.compile(r"\d")
 """Every amount has a digit (see _NUM): a line without one has no salary."""
-_MONEY = re.compile(rf"{_CUR}|{_CUR_WORD}|\d\s?{_THOUSANDS}")
+_MONEY: tuple[re.Pattern[str], ...] = (
+    re.compile(_CUR),
+    re.compile(_CUR_WORD),
+    re.compile(rf"\d\s?{_THOUSANDS}"),
+)
 """An amount counts only with a currency or a thousands mark (see _amounts): a line without
-one of them anywhere has no salary."""
+one of them anywhere has no salary. Three patterns tried one after the other (a line has
+money when one of them matches, as with their alternation): each starts with a literal or a
+digit, which lets `re` skip ahead to the places where it can start, while their alternation
+is tried in full at every position of the line (three times as slow)."""
+
+
+def _has_money(line: str) -> bool:
+    return any(pattern.search(line) for pattern in _MONEY)
 
 
 def _candidates(line: str) -> list[dict[str, Any]]:
-    if not _DIGIT.search(line) or not _MONEY.search(line):
+    if not _DIGIT.search(line) or not _has_money(line):
         return []
     rules = _rules()
     out: list[dict[str, Any]] = []
