@@ -66,13 +66,15 @@ def _rules() -> dict[str, Prefiltered]:
 
 
 @lru_cache(maxsize=1)
-def _tools() -> tuple[tuple[re.Pattern[str], Subject], ...]:
+def _tools() -> tuple[tuple[Prefiltered, Subject], ...]:
+    """Each tool's aliases, prefiltered: a sentence names few tools or none, and the needle
+    test rules out the others without running their patterns on it."""
     out = []
     for tool in load_json("tools.json")["tools"]:
         launched = _table_date(tool.get("launched"), latest=False)
         if tool.get("aliases") and launched:
             subject = Subject(tool["id"], tool["name"], launched)
-            out.append((_whole_words(tool["aliases"], re.IGNORECASE), subject))
+            out.append((Prefiltered(_whole_words(tool["aliases"], re.IGNORECASE)), subject))
     return tuple(out)
 
 

@@ -92,6 +92,11 @@ class AdView:
         return professions(self)
 
     @cached_property
+    def social_work(self) -> list[str]:
+        """personal_social_work of the task sections (professions and side_job ask)."""
+        return personal_social_work(self)
+
+    @cached_property
     def needles(self) -> Needles:
         """The prefilters' needles of all the ad's lines. Every line, item and sentence the
         detectors read is part of a line, so a word list that these needles rule out matches
@@ -181,11 +186,13 @@ def professions(view: AdView) -> dict[str, str]:
     work the candidate only steers (an agency, an external designer)."""
     lists = _lists()
     found: dict[str, str] = {}
-    social = set(personal_social_work(view))
+    social = set(view.social_work)
+    # An item of `social` is known not to match "supervise" (personal_social_work asked).
     tasks = [
         r
         for r in view.demanded(_TASK_SECTIONS)
-        if not lists["hedges"].search(r.text) and not lists["supervise"].search(r.text)
+        if not lists["hedges"].search(r.text)
+        and (r.text in social or not lists["supervise"].search(r.text))
     ]
     for req in tasks:
         if req.text in social and {"strategy", "community", "analytics"} & set(req.labels):
@@ -342,7 +349,7 @@ def impossible_experience(view: AdView) -> Flag | None:
 def side_job(view: AdView) -> Flag | None:
     if view.report.social_media_role:
         return None
-    social = personal_social_work(view)
+    social = view.social_work
     if not social:
         return None
     return view.flag(
