@@ -13,16 +13,34 @@ import re
 import unicodedata
 
 # Characters that are not there for a reader: zero-width spaces and joiners, BOMs, soft hyphens.
-_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e]")
+_INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 # Every kind of space but the newline becomes a plain space.
-_SPACES = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_SPACE_CHARS = "\t\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
+_SPACES = re.compile(f"[{_SPACE_CHARS}]")
 _MULTISPACE = re.compile(" {2,}")
-_MOJIBAKE_HINT = re.compile("[ÃÂâ][\u0080-\u00bf\u2000-\u203f\u20ac\u0152-\u0178]|â€")
+_BLANK_LINES = re.compile("\n{3,}")
+_MOJIBAKE_LEADS = "ÃÂâ"
+"""Every match of _MOJIBAKE_HINT starts with one of these."""
+_MOJIBAKE_HINT = re.compile(
+    f"[{_MOJIBAKE_LEADS}][\u0080-\u00bf\u2000-\u203f\u20ac\u0152-\u0178]|â€"
+)
+
+
+def _has_any(text: str, chars: str) -> bool:
+    """Does `text` contain one of `chars`? A few `in` tests are far cheaper than a regular
+    expression that scans a whole ad for a character class (and a character wider than any
+    of the text's is answered at once), so the substitutions below run only where they act.
+    A plain loop: any() over a generator costs more than the tests themselves."""
+    for char in chars:  # noqa: SIM110 (a loop, not any(): see above)
+        if char in text:
+            return True
+    return False
 
 
 def repair_mojibake(text: str) -> str:
     """Repair UTF-8 text that was decoded as Latin-1/cp1252 ("fÃ¼r" -> "für")."""
-    if not _MOJIBAKE_HINT.search(text):
+    if not _has_any(text, _MOJIBAKE_LEADS) or not _MOJIBAKE_HINT.search(text):
         return text
     import ftfy  # lazy: only texts that look broken pay for it
 
@@ -36,18 +54,18 @@ def clean_text(text: str, *, unescape: bool = True) -> str:
         text = html.unescape(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
-    text = _INVISIBLE.sub("", text)
-    text = _SPACES.sub(" ", text)
+    if _has_any(text, _INVISIBLE_CHARS):
+        text = _INVISIBLE.sub("", text)
+    if _has_any(text, _SPACE_CHARS):
+        text = _SPACES.sub(" ", text)
     text = unicodedata.normalize("NFC", text)
-    lines = [
-        (_MULTISPACE.sub(" ", line) if "  " in line else line).strip() for line in text.split("\n")
-    ]
-    # Collapse runs of blank lines to one.
-    out: list[str] = []
-    for line in lines:
-        if line or (out and out[-1]):
-            out.append(line)
-    return "\n".join(out).strip()
+    if "  " in text:  # a run of spaces never spans lines: one pass over the whole text
+        text = _MULTISPACE.sub(" ", text)
+    text = "\n".join([line.strip() for line in text.split("\n")])
+    # Collapse runs of blank lines to one (lines are stripped, so a blank line is empty).
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip()
 
 
 def one_line(text: str) -> str:
@@ -69,16 +87,16 @@ _BINNEN_I = re.compile(r"(?<=[a-zäöüß])In(nen)?\b")
 
 # What each gender pattern cannot match without: a cheap test skips the pattern (most texts
 # have no gender form at all).
-_TAG_MARKS = ("(", "/")
-_SUFFIX_MARKS = (":", "*", "_", "·", "/")
+_TAG_MARKS = "(/"
+_SUFFIX_MARKS = ":*_·/"
 
 
 def _may_have_tag(text: str) -> bool:
-    return any(mark in text for mark in _TAG_MARKS)
+    return _has_any(text, _TAG_MARKS)
 
 
 def _may_have_suffix(text: str) -> bool:
-    return any(mark in text for mark in _SUFFIX_MARKS)
+    return _has_any(text, _SUFFIX_MARKS)
 
 
 def has_gender_form(text: str) -> bool:
@@ -136,6 +154,6 @@ def fold_case(text: str) -> str:
     Used by prefilters that decide cheaply which patterns can match at all; str.lower() alone
     would miss the few characters that re.IGNORECASE equates with a letter but lower() does not.
     """
-    if not text.isascii() and any(char in text for char in _IGNORECASE_EXTRA_CHARS):
+    if not text.isascii() and _has_any(text, _IGNORECASE_EXTRA_CHARS):
         text = text.translate(_IGNORECASE_EXTRA)
     return text.lower()
