@@ -12,7 +12,7 @@ import importlib
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from functools import reduce
+from functools import cached_property, reduce
 from operator import or_
 from typing import Any
 
@@ -342,6 +342,33 @@ class Prefiltered:
         self._sure = needle_bits(sure)
         self._keys = needle_bits(rests)
         self._rest = {_BITS[key]: tuple(found) for key, found in rests.items()}
+
+    @cached_property
+    def _pieces(self) -> tuple[str, ...] | None:
+        """Pieces of text one of which every match contains (None: not known). A match
+        satisfies one of the terms, hence every clause of it: one clause per term will do,
+        its needles read as plain substrings (a whole word is a substring too)."""
+        if self.terms is None or not all(self.terms):
+            return None
+        pieces: set[str] = set()
+        for term in self.terms:
+            # The clause whose shortest needle is longest: the most selective as a substring.
+            clause = max(term, key=lambda c: min(len(_bare_needle(n)) for n in c))
+            pieces.update(_bare_needle(needle) for needle in clause)
+        return tuple(sorted(pieces))
+
+    def may_occur_in(self, folded: str) -> bool:
+        """False only when the pattern cannot match in a text whose fold_case form is `folded`.
+
+        Weaker than `possible`, and cheaper for a text that is read once: a dozen substring
+        tests instead of learning the needles of its pieces."""
+        pieces = self._pieces
+        if pieces is None:
+            return True
+        for piece in pieces:  # noqa: SIM110 (a loop: any() over a generator costs more)
+            if piece in folded:
+                return True
+        return False
 
     def possible(self, text: str) -> bool:
         """False only when the pattern cannot match anywhere in `text`."""

@@ -16,8 +16,8 @@ from functools import lru_cache
 
 from jobscope.extract import html_to_marked_text
 from jobscope.model import Block, JobAd, Section
-from jobscope.normalize import GENDER_TAG, clean_text, fold_gender, one_line
-from jobscope.prefilter import Prefiltered, word_list
+from jobscope.normalize import GENDER_TAG, clean_text, fold_case, fold_gender, one_line
+from jobscope.prefilter import Needles, Prefiltered, needles_in, needles_in_all, word_list
 from jobscope.resources import load_json
 
 _BULLET_CHARS = "-*•·–—▪▫◦●○■□►▶▸➤➔→✓✔✅☑✗+>"
@@ -28,6 +28,8 @@ _MD_HEADING = re.compile(r"^#{1,6}\s+(?P<text>.+?)\s*#*$")
 _BOLD_LINE = re.compile(r"^(\*\*|__)(?P<text>[^*_].*?)(\*\*|__)\s*:?\s*$")
 _INLINE_HEADING = re.compile(r"^(?P<head>[^:.!?]{3,45}):\s+(?P<rest>\S.*)$")
 _TRAILING_PUNCT = re.compile(r"[\s:;.,!?…–—-]+$")
+_TRAILING_PUNCT_CHARS = " :;.,!?…–—-"
+"""_TRAILING_PUNCT's characters for a text from one_line (its only whitespace is " ")."""
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"“”»)]*\s+(?=[\"„“»(]?[A-ZÄÖÜ0-9])")
 _ABBREVIATIONS = (
     "z. B.",
@@ -102,7 +104,6 @@ class _Patterns:
 @lru_cache(maxsize=1)
 def _patterns() -> _Patterns:
     data = load_json("sections.json")
-
     return _Patterns(
         order=tuple(data["order"]),
         headings={k: word_list(v) for k, v in data["headings"].items()},
@@ -119,12 +120,19 @@ class _SymbolsAndControls(dict[int, None]):
     def __init__(self) -> None:
         super().__init__()
         self.seen: set[str] = set()
+        self.deleted: set[str] = set()
 
-    def learn(self, text: str) -> None:
-        for char in set(text) - self.seen:
+    def delete_from(self, text: str) -> str:
+        """`text` without its symbols and control characters."""
+        chars = set(text)
+        for char in chars - self.seen:
             if unicodedata.category(char)[0] in {"S", "C"}:
                 self[ord(char)] = None
+                self.deleted.add(char)
             self.seen.add(char)
+        # translate looks up every character in the table (and a miss raises KeyError inside):
+        # far slower than this test on the text's characters, and most texts have no symbol.
+        return text.translate(self) if not self.deleted.isdisjoint(chars) else text
 
 
 _SYMBOLS = _SymbolsAndControls()
@@ -137,10 +145,10 @@ _HEADING_CACHE_SIZE = 8192
 @lru_cache(maxsize=_HEADING_CACHE_SIZE)
 def _bare(text: str) -> str:
     """A heading without emoji, markup, gender forms and trailing punctuation, in lower case."""
-    _SYMBOLS.learn(text)
-    text = text.translate(_SYMBOLS)
+    text = _SYMBOLS.delete_from(text)
     text = fold_gender(text).strip(" *_#:|-–—")
-    return _TRAILING_PUNCT.sub("", one_line(text)).lower()
+    # _TRAILING_PUNCT.sub("", ...) as one rstrip: one_line leaves no whitespace but " ".
+    return one_line(text).rstrip(_TRAILING_PUNCT_CHARS).lower()
 
 
 @lru_cache(maxsize=_HEADING_CACHE_SIZE)
@@ -161,6 +169,8 @@ def is_optional_item(text: str) -> bool:
     last clause ("... von Vorteil", "... is a plus"). A cue in the middle ("Englisch; Spanisch
     ist ein Plus", "Erfahrung, idealerweise im Handel") qualifies only part of the item."""
     pattern = _patterns().optional_item
+    if not pattern.may_occur_in(fold_case(text)):
+        return False  # the common case: an item read once, whose needles are not worth learning
     for match in pattern.finditer(text):
         if match.start() <= 12:
             return True
@@ -175,23 +185,43 @@ def is_optional_item(text: str) -> bool:
     return False
 
 
+_LOWER_LETTER = re.compile("[a-zäöüß]")
+"""Letters that are not upper case (a line with one is not in capitals): a quick answer for
+the common case before the test of every letter."""
+
+
 def _looks_like_heading(line: str) -> bool:
     """A plain line that reads as a heading: short, no sentence end, a known phrase or a colon."""
+    if len(line) > 70:  # before splitting: most lines of prose are long
+        return False
     words = line.split()
-    if not words or len(line) > 70 or len(words) > 9:
+    if not words or len(words) > 9:
         return False
     if line.endswith(":"):
         return True
     if line[-1] in ".;,":
         return False
-    if heading_kind(line) is not None and len(words) <= 6:
+    if len(words) <= 6 and heading_kind(line) is not None:  # the cheap test first
         return True
+    return _in_capitals(line)
+
+
+def _in_capitals(line: str) -> bool:
+    """At least four letters, all of them upper case ("DEINE AUFGABEN")."""
+    if _LOWER_LETTER.search(line):
+        return False
     letters = [c for c in line if c.isalpha()]
     return len(letters) >= 4 and all(c.isupper() for c in letters)
 
 
+_SYMBOLS_IN_ASCII = "+<=>^`|~"
+"""The ASCII characters of the categories _strip_leading_symbols removes (So, Sk, Sm, Mn, Cf)."""
+
+
 def _strip_leading_symbols(line: str) -> tuple[str, bool]:
     """Remove emoji and symbol bullets; report whether there were any."""
+    if line[:1].isascii() and line[:1] not in _SYMBOLS_IN_ASCII:
+        return line, False  # the common case, without a category look-up
     i = 0
     while i < len(line) and (
         unicodedata.category(line[i]) in {"So", "Sk", "Sm", "Mn", "Cf"} or line[i] in "\ufe0f\u200d"
@@ -219,22 +249,26 @@ def to_blocks(text: str) -> list[Block]:
             previous_blank = True
             continue
         following = following_lines[index]
-        md = _MD_HEADING.match(line)
-        bold = _BOLD_LINE.match(line)
+        # The patterns are anchored: a line can match them only with the first character.
+        md = _MD_HEADING.match(line) if line[0] == "#" else None
+        bold = _BOLD_LINE.match(line) if line[0] in "*_" else None
         stripped, had_symbol = _strip_leading_symbols(line)
         bullet = _BULLET.match(stripped) if not md else None
+        is_bullet = bool(bullet) and not line.startswith("**")
+        # Read once, and only for the lines the branches below ask about: it is the costly test.
+        looks_like_heading = not (md or bold or is_bullet) and _looks_like_heading(stripped)
         if md or bold:
             heading = (md or bold).group("text")  # type: ignore[union-attr]
             blocks.append(Block("heading", heading.strip("*_ ").rstrip(":").strip()))
-        elif bullet and not line.startswith("**"):
-            blocks.append(Block("bullet", _unbold(bullet.group("text"))))
+        elif is_bullet:
+            blocks.append(Block("bullet", _unbold(bullet.group("text"))))  # type: ignore[union-attr]
         elif had_symbol and _emoji_heading(line, stripped, following, previous_blank):
             blocks.append(Block("heading", stripped.rstrip(":").strip()))
         elif had_symbol and not (
-            _looks_like_heading(stripped) and (len(stripped.split()) <= 4 or stripped.endswith(":"))
+            looks_like_heading and (len(stripped.split()) <= 4 or stripped.endswith(":"))
         ):
             blocks.append(Block("bullet", _unbold(stripped)))
-        elif _looks_like_heading(stripped) and (
+        elif looks_like_heading and (
             # Inside a list, only a line with a colon opens a new section.
             previous_blank
             or had_symbol
@@ -244,7 +278,8 @@ def to_blocks(text: str) -> list[Block]:
         ):
             blocks.append(Block("heading", stripped.rstrip(":").strip()))
         else:
-            inline = _INLINE_HEADING.match(stripped)
+            # _INLINE_HEADING needs a colon after the 3 to 45 characters of its head.
+            inline = _INLINE_HEADING.match(stripped) if ":" in stripped[3:46] else None
             if inline and heading_kind(inline.group("head")) not in {None, "other"}:
                 blocks.append(Block("heading", inline.group("head").strip()))
                 blocks.append(Block("para", _unbold(inline.group("rest"))))
@@ -321,12 +356,19 @@ def _prose_kind(text: str) -> str:
     return "other"
 
 
-def _prose_kind_among(text: str, kinds: frozenset[str]) -> str | None:
+def _prose_kind_among(
+    text: str, kinds: frozenset[str], present: Needles | None = None
+) -> str | None:
     """_prose_kind(text) if it is one of `kinds`, else None. Tries the cues in the same order
-    but stops once the answer is known: a paragraph's cues are long patterns to run."""
+    but stops once the answer is known: a paragraph's cues are long patterns to run.
+
+    `present`: the text's needles (needles_in), when the caller knows them already."""
+    if present is None:
+        present = needles_in(text)
     left = set(kinds)
     for kind, pattern in _patterns().prose.items():
-        if pattern.search(text):
+        # pattern.search(text), with the needles read once for all the patterns
+        if pattern.possible_with(present) and pattern.pattern.search(text):
             return kind if kind in kinds else None
         left.discard(kind)
         if not left:
@@ -387,7 +429,11 @@ def segment(ad: JobAd) -> list[Section]:
     ):
         # Text before the first heading of a structured ad introduces the company or the job.
         opening = " ".join(b.text for b in sections[0].blocks)
-        sections[0].kind = _prose_kind_among(opening, _OPENING_KINDS) or "about"
+        # The needles of the joined text are those of its paragraphs (needles lie within the
+        # pieces str.split() makes, and joining with a space makes no new piece); the
+        # paragraphs' needles are read once for the whole report (see flags.AdView.needles).
+        present = needles_in_all(b.text for b in sections[0].blocks)
+        sections[0].kind = _prose_kind_among(opening, _OPENING_KINDS, present) or "about"
     return _split_closing_paragraphs(sections)
 
 
@@ -428,13 +474,17 @@ def _split_closing_paragraphs(sections: list[Section]) -> list[Section]:
     for section in sections:
         split_at, kind = None, None
         if section.kind not in {"application", "about"}:
-            for index, block in enumerate(section.blocks):
-                rest = section.blocks[index:]
-                if index > 0 and block.kind == "para" and all(b.kind == "para" for b in rest):
-                    kind = _closing_kind(block.text)
-                    if kind:
-                        split_at = index
-                        break
+            # A closing paragraph is one of the paragraphs that end the section (and not its
+            # first block): find where that run starts once, instead of testing the rest of
+            # the section at every block.
+            tail = len(section.blocks)
+            while tail > 0 and section.blocks[tail - 1].kind == "para":
+                tail -= 1
+            for index in range(max(tail, 1), len(section.blocks)):
+                kind = _closing_kind(section.blocks[index].text)
+                if kind:
+                    split_at = index
+                    break
         if split_at is None or kind is None:
             out.append(section)
             continue
@@ -449,17 +499,25 @@ def _sections_from_prose(sections: list[Section]) -> list[Section]:
     """An ad without section headings: each paragraph goes to the section its wording suggests."""
     out: list[Section] = []
     about = _patterns().prose["about"]
+    # A paragraph's kind is asked again for the bullets after it: the cues run once per text.
+    kinds: dict[str, str] = {}
+
+    def prose_kind(text: str) -> str:
+        if text not in kinds:
+            kinds[text] = _prose_kind(text)
+        return kinds[text]
+
     for section in sections:
         for block in section.blocks:
             kind = (
-                _prose_kind(block.text)
+                prose_kind(block.text)
                 if block.kind == "para"
                 else (out[-1].kind if out else "other")
             )
             if not out and block.kind == "para" and about.search(block.text):
                 kind = "about"  # the opening paragraph that presents the company
             if block.kind == "bullet" and out and out[-1].kind == "other":
-                kind = _prose_kind(out[-1].blocks[-1].text) if out[-1].blocks else "other"
+                kind = prose_kind(out[-1].blocks[-1].text) if out[-1].blocks else "other"
             if out and out[-1].kind == kind:
                 out[-1].blocks.append(block)
             else:
