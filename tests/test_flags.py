@@ -1339,6 +1339,8 @@ def _prefiltered_lists() -> list[Any]:
 
 
 def test_prefiltered_word_lists_answer_as_their_patterns() -> None:
+    from jobscope.normalize import fold_case
+
     texts = _word_list_texts()
     for word_list in _prefiltered_lists():
         for text in texts:
@@ -1347,6 +1349,7 @@ def test_prefiltered_word_lists_answer_as_their_patterns() -> None:
             assert bool(word_list.search(text)) == bool(expected), text
             if expected:
                 assert word_list.possible(text)
+                assert word_list.may_occur_in(fold_case(text)), text
 
 
 @pytest.mark.parametrize(
@@ -1400,3 +1403,17 @@ def test_prefilters_stay_exact_when_their_memory_fills(monkeypatch: pytest.Monke
         for text in texts:
             expected = [m.span() for m in word_list.pattern.finditer(text)]
             assert [m.span() for m in word_list.finditer(text)] == expected, text
+
+
+def test_a_word_list_rules_out_a_text_by_substrings_without_learning_its_needles() -> None:
+    from jobscope.normalize import fold_case
+    from jobscope.prefilter import word_list
+
+    cues = word_list([r"\bvon vorteil\b", r"wäre schön", r"\bis a plus\b"])
+    assert not cues.may_occur_in(fold_case("Du planst Posts für Instagram"))
+    assert cues.may_occur_in(fold_case("Erfahrung mit TikTok ist VON VORTEIL"))
+    assert cues.may_occur_in(fold_case("Spanish is a plus"))
+    # Necessary, not sufficient: "vorteil" inside another word passes the test, and the
+    # pattern itself decides.
+    assert cues.may_occur_in(fold_case("Vorteilhaft"))
+    assert not cues.search("Vorteilhaft")
