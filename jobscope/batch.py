@@ -10,7 +10,6 @@ on a Dask cluster (`--engine dask`), or under Spark (:func:`analyze_rows`, READM
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -119,8 +118,6 @@ def _ad_of(record: Record, settings: Settings, fields: Mapping[str, str] | None)
                 except json.JSONDecodeError as exc:
                     return JobscopeError(f"broken JSON ({exc.msg})", reason="broken_json")
             ad = record_to_ad(data, source_kind="record", location=where, fields=fields)
-        if record.kind != "file":
-            _replace_lone_surrogates(ad)
         if not ad.id:
             ad.id = content_id(ad.title + "\n" + ad.description)
         return ad
@@ -128,32 +125,6 @@ def _ad_of(record: Record, settings: Settings, fields: Mapping[str, str] | None)
         return exc
     except Exception as exc:  # reported as this record's error
         return _internal(exc)
-
-
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _valid_text(text: str) -> str:
-    try:
-        text.encode("utf-8")  # fast, and fails only on a lone surrogate
-    except UnicodeEncodeError:
-        return _LONE_SURROGATE.sub("\ufffd", text)
-    return text
-
-
-def _replace_lone_surrogates(ad: Any) -> None:
-    """A JSON string may escape half of a surrogate pair ("\\ud83d" without its partner);
-    Python keeps it as a lone surrogate, which no UTF-8 output can hold. Each becomes U+FFFD,
-    so that the ad is analysed and its report written like any other."""
-    for name in ("id", "title", "description", "company", "location", "url"):
-        value = getattr(ad, name)
-        if value:
-            setattr(ad, name, _valid_text(value))
-    if ad.salary:
-        ad.salary = {
-            _valid_text(str(key)): _valid_text(value) if isinstance(value, str) else value
-            for key, value in ad.salary.items()
-        }
 
 
 def _outcome(record: Record, report: Any, json_lines: bool) -> Outcome:

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -137,6 +138,14 @@ def record_to_ad(
 ) -> JobAd:
     """A JSON object (schema.org JobPosting or a job-board record) -> JobAd; `fields` maps
     our field names to unusual names of the record (see :func:`parse_field_map`)."""
+    ad = _record_to_ad(record, source_kind=source_kind, location=location, fields=fields)
+    _replace_lone_surrogates(ad)
+    return ad
+
+
+def _record_to_ad(
+    record: Any, *, source_kind: str, location: str, fields: Mapping[str, str] | None
+) -> JobAd:
     if not isinstance(record, dict):
         raise FormatError(
             f"{location or 'record'}: expected a JSON object, got {type(record).__name__}"
@@ -188,6 +197,32 @@ def record_to_ad(
         source_location=location,
         structured="record",
     )
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _valid_text(text: str) -> str:
+    try:
+        text.encode("utf-8")  # fast, and fails only on a lone surrogate
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub("\ufffd", text)
+    return text
+
+
+def _replace_lone_surrogates(ad: JobAd) -> None:
+    """A JSON string may escape half of a surrogate pair ("\\ud83d" without its partner);
+    Python keeps it as a lone surrogate, which no UTF-8 output can hold. Each becomes U+FFFD,
+    so that the ad is analysed and its report written like any other."""
+    for name in ("id", "title", "description", "company", "location", "url"):
+        value = getattr(ad, name)
+        if value:
+            setattr(ad, name, _valid_text(value))
+    if ad.salary:
+        ad.salary = {
+            _valid_text(str(key)): _valid_text(value) if isinstance(value, str) else value
+            for key, value in ad.salary.items()
+        }
 
 
 def _record_salary(value: Any) -> dict[str, Any] | None:

@@ -89,6 +89,19 @@ def test_check_job_board_record_json(run) -> None:
     assert report["requirements"]
 
 
+def test_check_a_record_with_half_a_surrogate_pair(run, tmp_path) -> None:
+    # "\\ud83d" without its partner: json.loads keeps a lone surrogate, which no UTF-8 output
+    # can hold; it becomes U+FFFD instead of an internal error.
+    record = tmp_path / "record.json"
+    record.write_text(
+        '{"title": "Social Media Manager \\ud83d", "description": '
+        '"Du planst Posts auf Instagram und TikTok. Du schneidest Reels."}',
+        encoding="utf-8",
+    )
+    report = _check_json(run("check", str(record), "-f", "json"))
+    assert report["title"] == "Social Media Manager \ufffd"
+
+
 def test_check_reads_stdin(run) -> None:
     data = (EXAMPLES / "community-manager-en.md").read_bytes()
     report = _check_json(run("check", "-", "-f", "json", stdin=data))
