@@ -27,9 +27,9 @@ _BULLET = re.compile(
 _MD_HEADING = re.compile(r"^#{1,6}\s+(?P<text>.+?)\s*#*$")
 _BOLD_LINE = re.compile(r"^(\*\*|__)(?P<text>[^*_].*?)(\*\*|__)\s*:?\s*$")
 _INLINE_HEADING = re.compile(r"^(?P<head>[^:.!?]{3,45}):\s+(?P<rest>\S.*)$")
-_TRAILING_PUNCT = re.compile(r"[\s:;.,!?…–—-]+$")
 _TRAILING_PUNCT_CHARS = " :;.,!?…–—-"
-"""_TRAILING_PUNCT's characters for a text from one_line (its only whitespace is " ")."""
+"""Punctuation a heading's bare form drops at its end (after one_line, whose only whitespace
+is " ")."""
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"“”»)]*\s+(?=[\"„“»(]?[A-ZÄÖÜ0-9])")
 _ABBREVIATIONS = (
     "z. B.",
@@ -147,7 +147,6 @@ def _bare(text: str) -> str:
     """A heading without emoji, markup, gender forms and trailing punctuation, in lower case."""
     text = _SYMBOLS.delete_from(text)
     text = fold_gender(text).strip(" *_#:|-–—")
-    # _TRAILING_PUNCT.sub("", ...) as one rstrip: one_line leaves no whitespace but " ".
     return one_line(text).rstrip(_TRAILING_PUNCT_CHARS).lower()
 
 

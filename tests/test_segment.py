@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -253,11 +254,11 @@ def _reference_bare(text: str) -> str:
     import unicodedata
 
     from jobscope.normalize import fold_gender, one_line
-    from jobscope.segment import _TRAILING_PUNCT
 
+    trailing_punct = re.compile(r"[\s:;.,!?…–—-]+$")  # the pattern _bare used before
     text = "".join(ch for ch in text if unicodedata.category(ch)[0] not in {"S", "C"} or ch == " ")
     text = fold_gender(text).strip(" *_#:|-–—")
-    return _TRAILING_PUNCT.sub("", one_line(text)).lower()
+    return trailing_punct.sub("", one_line(text)).lower()
 
 
 def _reference_fold_gender(text: str) -> str:
