@@ -534,3 +534,31 @@ def test_fingerprint_ignores_dates_numbers_case_and_punctuation_but_not_words(fi
     assert fingerprint("Social Media Manager (m/w/d)", "ACME", repost) == key
     assert fingerprint("Social Media Manager (m/w/d)", "Acme", other) != key
     assert fingerprint("Social Media Manager (m/w/d)", "Beispiel AG", first) != key
+
+
+def test_dropping_typography_equals_removing_each_mark() -> None:
+    """The fingerprint drops its typographic marks in two scans of the text; the plain way,
+    one `replace` per mark, is the reference. Checked on every ad we have and on texts where
+    marks sit next to each other, next to other characters of their UTF-8 blocks (a non-breaking
+    space, "§", "†", "‰") and at the ends."""
+    from jobscope.analyze import _TYPOGRAPHY, _drop_typography
+
+    def reference(data: bytes) -> bytes:
+        for mark in _TYPOGRAPHY:
+            data = data.replace(mark.encode(), b"")
+        return data
+
+    root = Path(__file__).resolve().parent.parent
+    texts = [
+        path.read_text(encoding="utf-8", errors="replace")
+        for folder in ("corpus/ads", "examples", "tests/fixtures")
+        for path in sorted((root / folder).rglob("*"))
+        if path.suffix in {".md", ".txt", ".html", ".json", ".jsonl", ".csv"}
+    ]
+    marks = [*_TYPOGRAPHY, "\u00a0", "§", "†", "‰", "€", "a", " ", "ä"]
+    texts += ["".join(marks[(i * 7 + j) % len(marks)] for j in range(i % 9)) for i in range(400)]
+    texts += ["––", "«»", "…a…", "·", "\u00a0«\u00a0»", "\ud83d–"]
+    assert len(texts) > 400
+    for text in texts:
+        data = text.encode("utf-8", "surrogatepass")
+        assert _drop_typography(data) == reference(data), text
