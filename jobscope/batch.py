@@ -127,6 +127,10 @@ def _ad_of(record: Record, settings: Settings, fields: Mapping[str, str] | None)
         return _internal(exc)
 
 
+_JSON_LINE = json.JSONEncoder(ensure_ascii=False)
+"""json.dumps(..., ensure_ascii=False), without building an encoder for every report."""
+
+
 def _outcome(record: Record, report: Any, json_lines: bool) -> Outcome:
     if isinstance(report, JobscopeError):
         message = str(report).removeprefix(record.location + ": ")
@@ -134,7 +138,7 @@ def _outcome(record: Record, report: Any, json_lines: bool) -> Outcome:
             record.input, record.line, record.location, None, None, report.reason, message
         )
     data = report.to_dict()
-    output = json.dumps(data, ensure_ascii=False) if json_lines else None
+    output = _JSON_LINE.encode(data) if json_lines else None
     return Outcome(record.input, record.line, record.location, output, flatten(data))
 
 
