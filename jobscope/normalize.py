@@ -52,8 +52,14 @@ def clean_text(text: str, *, unescape: bool = True) -> str:
     text = repair_mojibake(text)
     if unescape and "&" in text:
         text = html.unescape(text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
+    # Each replacement only where its character is: a replace that finds nothing still costs
+    # several times the test (none of the replacements makes a character another one looks for).
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\u2028" in text:
+        text = text.replace("\u2028", "\n")
+    if "\u2029" in text:
+        text = text.replace("\u2029", "\n\n")
     if _has_any(text, _INVISIBLE_CHARS):
         text = _INVISIBLE.sub("", text)
     if _has_any(text, _SPACE_CHARS):
@@ -106,6 +112,11 @@ def has_gender_form(text: str) -> bool:
         or (_may_have_suffix(text) and _GENDER_SUFFIX.search(text))
         or ("In" in text and _BINNEN_I.search(text))
     )
+
+
+def without_gender_tag(text: str) -> str:
+    """`text` without its gender tags ("Manager (m/w/d)" -> "Manager ")."""
+    return GENDER_TAG.sub("", text) if _may_have_tag(text) else text
 
 
 def fold_gender(text: str) -> str:

@@ -270,9 +270,16 @@ def _reference_fold_gender(text: str) -> str:
 
 
 def _reference_split_sentences(text: str) -> list[str]:
-    from jobscope.segment import _ABBREV_RE, _ORDINAL, _PLACEHOLDER, _SENTENCE_END
+    from jobscope.segment import _ABBREVIATIONS, _ORDINAL, _PLACEHOLDER, _SENTENCE_END
 
-    protected = _ABBREV_RE.sub(lambda m: m.group(0).replace(".", _PLACEHOLDER), text)
+    # The plain alternation of the abbreviations, longest first (before they were grouped).
+    abbreviations = re.compile(
+        r"(?<!\w)(?:"
+        + "|".join(re.escape(a) for a in sorted(_ABBREVIATIONS, key=len, reverse=True))
+        + ")",
+        re.IGNORECASE,
+    )
+    protected = abbreviations.sub(lambda m: m.group(0).replace(".", _PLACEHOLDER), text)
     protected = _ORDINAL.sub(lambda m: m.group(1) + _PLACEHOLDER, protected)
     parts = _SENTENCE_END.split(protected)
     return [p.replace(_PLACEHOLDER, ".").strip() for p in parts if p.strip()]
@@ -297,6 +304,37 @@ def test_fast_paths_give_the_plain_results() -> None:
         assert fold_gender(line) == _reference_fold_gender(line), line
         assert has_gender_form(line) == (_reference_fold_gender(line) != line), line
         assert split_sentences(line) == _reference_split_sentences(line), line
+
+
+def test_abbreviations_stay_protected_in_every_form() -> None:
+    from jobscope.segment import _ABBREVIATIONS
+
+    for abbreviation in _ABBREVIATIONS:
+        for form in (abbreviation, abbreviation.upper(), abbreviation.lower()):
+            text = f"Wir nutzen {form} Canva. Du planst Posts."
+            assert split_sentences(text) == _reference_split_sentences(text), text
+
+
+def test_cues_run_only_their_possible_entries_and_match_as_the_whole_list() -> None:
+    from jobscope.prefilter import needles_in
+    from jobscope.segment import _Cues, _patterns
+
+    patterns = _patterns()
+    lists = [*patterns.headings.values(), *patterns.prose.values(), patterns.optional_item]
+    texts = [t for line in _fixture_lines() for t in (line, *split_sentences(line))]
+    texts += [c.lower() for c in texts] + ["Ideally you would be great; a plus. Von Vorteil!"]
+    for cues in lists:
+        for text in texts:
+            expected = [m.span() for m in cues.pattern.finditer(text)]
+            found = [m.span() for m in cues.finditer_with(text, needles_in(text))]
+            assert found == expected, (cues.pattern.pattern[:60], text)
+            assert bool(cues.search_with(text, needles_in(text))) == bool(expected), text
+    # A backreference names its group by its number in the whole list: such a list runs whole.
+    backreference = _Cues([r"(x)y", r"(a)\1b"])
+    assert backreference.narrowed(needles_in("aab")) is backreference.pattern
+    assert [m.span() for m in backreference.finditer_with("xx aab", needles_in("xx aab"))] == [
+        m.span() for m in backreference.pattern.finditer("xx aab")
+    ]
 
 
 def test_clean_text_collapses_spaces_only_where_there_are_two() -> None:
