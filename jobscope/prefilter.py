@@ -4,14 +4,15 @@ A word list is one long case-insensitive alternation; trying it at every positio
 line of an ad is what made the detectors slow. `word_list` compiles it as `resources.any_of`
 does and adds a prefilter: the words every match contains (required_terms, read from the
 pattern by `re`'s own parser), looked up in an index of the text's pieces (_Needles). A list
-runs only on a text that has them, so its answers are exactly the pattern's own."""
+runs only on a text that has them, so its answers are exactly the pattern's own; on a text
+that has them, only the list's entries whose own needles it has run (Prefiltered.narrowed)."""
 
 from __future__ import annotations
 
 import importlib
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cached_property, reduce
 from operator import or_
 from typing import Any
@@ -25,6 +26,13 @@ _WORD_CACHE_SIZE = 200_000
 starts anew."""
 _TEXT_CACHE_SIZE = 20_000
 """Texts whose needles the index remembers: an ad's lines and items are read by many lists."""
+_NARROWED_CACHE_SIZE = 4096
+"""Sets of a word list's needles remembered with what to run on a text that has them."""
+_COMPILED_CACHE_SIZE = 256
+"""Alternations of a word list's entries remembered (a few kilobytes each)."""
+_REFERENCE_TO_A_GROUP = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+"""Backreferences and conditionals: they name a group by its number in the whole list."""
+_UNKNOWN = object()
 
 
 def _sre() -> tuple[Any, Any]:
@@ -322,8 +330,11 @@ class Prefiltered:
     every position of every line. The pattern's terms (see required_terms) tell which words
     any match contains; a text without them is answered at once."""
 
-    def __init__(self, pattern: re.Pattern[str]) -> None:
+    def __init__(self, pattern: re.Pattern[str], entries: Sequence[str] = ()) -> None:
+        """`entries`: the alternatives that `pattern` is the alternation of, in their order
+        (see word_list); a text is then searched with only those that can match in it."""
         self.pattern = pattern
+        self.entries = tuple(entries)
         terms = required_terms(pattern)
         self.terms: tuple[Term, ...] | None = None if terms is None else tuple(terms)
         register_needles(w for term in self.terms or () for c in term for w in c)
@@ -342,6 +353,8 @@ class Prefiltered:
         self._sure = needle_bits(sure)
         self._keys = needle_bits(rests)
         self._rest = {_BITS[key]: tuple(found) for key, found in rests.items()}
+        self._narrowed: dict[Needles, re.Pattern[str] | None] = {}
+        self._compiled: dict[tuple[str, ...], re.Pattern[str]] = {}
 
     @cached_property
     def _pieces(self) -> tuple[str, ...] | None:
@@ -389,19 +402,94 @@ class Prefiltered:
                     return True
         return False
 
+    @cached_property
+    def _each(self) -> tuple[tuple[str, Prefiltered], ...] | None:
+        """Each entry with its own prefilter (made when first needed), or None when the
+        pattern must always run whole: without entries, or when one refers to a group by its
+        number in the whole list (a backreference, a conditional)."""
+        if not self.entries or any(_REFERENCE_TO_A_GROUP.search(e) for e in self.entries):
+            return None
+        return tuple((entry, Prefiltered(any_of([entry]))) for entry in self.entries)
+
+    @cached_property
+    def _entry_needles(self) -> Needles:
+        """The needles of all the entries' prefilters."""
+        return needle_bits(
+            needle
+            for _entry, each in self._each or ()
+            for term in each.terms or ()
+            for clause in term
+            for needle in clause
+        )
+
+    def narrowed(self, present: Needles) -> re.Pattern[str] | None:
+        """What to run on a text with these needles (needles_in), None when nothing can match
+        there: the alternation of the entries that can match in it, in their order.
+
+        A long case-insensitive alternation gives `re` no literal to skip ahead to: every entry
+        is tried at every position of the text. An entry whose own needles a text lacks can
+        match nowhere in it (the prefilter's promise, entry by entry), so it takes part in no
+        match of the whole list, and the alternation of the others finds exactly the whole
+        list's matches (the same spans; groups are not comparable, see word_list). Most texts
+        leave one or two entries, if any."""
+        if not self.possible_with(present):
+            return None  # the common case, answered by the whole list's needles
+        each = self._each
+        if each is None:
+            return self.pattern
+        # Only the entries' needles tell which entries can match (the key of the memory).
+        key = present & self._entry_needles
+        narrowed = self._narrowed.get(key, _UNKNOWN)
+        if narrowed is not _UNKNOWN:
+            return narrowed  # type: ignore[return-value]
+        possible = tuple(entry for entry, prefilter in each if prefilter.possible_with(key))
+        narrowed = None
+        if possible:  # compiled once per set of entries: far fewer sets than of needles
+            narrowed = self._compiled.get(possible)
+            if narrowed is None:
+                if len(self._compiled) >= _COMPILED_CACHE_SIZE:
+                    self._compiled.clear()
+                narrowed = self._compiled[possible] = any_of(possible)
+        if len(self._narrowed) >= _NARROWED_CACHE_SIZE:
+            self._narrowed.clear()
+        self._narrowed[key] = narrowed
+        return narrowed
+
+    def search_with(self, text: str, present: Needles) -> re.Match[str] | None:
+        """self.search(text), for a text with these needles (needles_in)."""
+        runner = self.narrowed(present)
+        return runner.search(text) if runner is not None else None
+
+    def finditer_with(self, text: str, present: Needles) -> Iterator[re.Match[str]]:
+        """self.finditer(text), for a text with these needles (needles_in)."""
+        runner = self.narrowed(present)
+        return runner.finditer(text) if runner is not None else iter(())
+
+    def _runner(self, text: str) -> re.Pattern[str] | None:
+        if self.terms is None and self._each is None:
+            return self.pattern
+        return self.narrowed(_needles.in_text(text))
+
     def search(self, text: str) -> re.Match[str] | None:
-        return self.pattern.search(text) if self.possible(text) else None
+        runner = self._runner(text)
+        return runner.search(text) if runner is not None else None
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        return self.pattern.finditer(text) if self.possible(text) else iter(())
+        runner = self._runner(text)
+        return runner.finditer(text) if runner is not None else iter(())
 
     def findall(self, text: str) -> list[Any]:
-        return self.pattern.findall(text) if self.possible(text) else []
+        runner = self._runner(text)
+        return runner.findall(text) if runner is not None else []
 
     def sub(self, repl: str | Callable[[re.Match[str]], str], text: str) -> str:
-        return self.pattern.sub(repl, text) if self.possible(text) else text
+        runner = self._runner(text)
+        return runner.sub(repl, text) if runner is not None else text
 
 
 def word_list(patterns: Iterable[str]) -> Prefiltered:
-    """A word list as one case-insensitive pattern (resources.any_of), prefiltered."""
-    return Prefiltered(any_of(patterns))
+    """A word list as one case-insensitive pattern (resources.any_of), prefiltered, that runs
+    only the entries a text can match (Prefiltered.narrowed). Its matches are to be read as
+    a whole (span, group 0): a group's number or name depends on which entries ran."""
+    entries = list(patterns)
+    return Prefiltered(any_of(entries), entries)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
@@ -22,12 +21,11 @@ from jobscope.normalize import clean_text, fold_case, fold_gender, one_line, wit
 from jobscope.prefilter import (
     Needles,
     Prefiltered,
-    needle_bits,
     needles_in,
     needles_in_all,
     word_list,
 )
-from jobscope.resources import any_of, load_json
+from jobscope.resources import load_json
 
 _BULLET_CHARS = "-*•·–—▪▫◦●○■□►▶▸➤➔→✓✔✅☑✗+>"
 _BULLET = re.compile(
@@ -117,83 +115,12 @@ _PLACEHOLDER = "\u2024"  # one-dot leader stands in for a protected period
 _EXPECT = re.compile(r"^(das|was) erwartet (dich|sie)|^was (dich|sie) erwartet")
 
 
-_REFERENCE_TO_A_GROUP = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
-"""Backreferences and conditionals: they name a group by its number in the whole list."""
-_NARROWED_CACHE_SIZE = 4096
-"""Sets of a list's needles remembered with the alternation of the entries they allow."""
-
-
-class _Cues(Prefiltered):
-    """A word list (prefilter.word_list) that also runs, on a text, only the entries that can
-    match in it.
-
-    The lists of cues are long case-insensitive alternations with no literal prefix for `re`
-    to skip ahead with: every entry is tried at every position of the text, which costs
-    ~0.4 µs a character for the 16 optional-item cues, and more for a prose paragraph and its
-    five lists. An entry whose own needles the text lacks can match nowhere in it (the
-    prefilter's promise, entry by entry), so at no position does it take part in a match of
-    the whole list: the alternation of the other entries, in their order, finds exactly the
-    whole list's matches. Most texts leave one or two entries to try, if any."""
-
-    def __init__(self, entries: list[str]) -> None:
-        super().__init__(any_of(entries))
-        # Each entry with its own prefilter. A reference to a group by number would change its
-        # meaning in a shorter alternation: such a list always runs whole.
-        self._each = (
-            None
-            if any(_REFERENCE_TO_A_GROUP.search(entry) for entry in entries)
-            else tuple((entry, word_list([entry])) for entry in entries)
-        )
-        self._mask = needle_bits(
-            needle
-            for _entry, each in self._each or ()
-            for term in each.terms or ()
-            for clause in term
-            for needle in clause
-        )
-        self._narrowed: dict[Needles, re.Pattern[str] | None] = {}
-        self._compiled: dict[tuple[str, ...], re.Pattern[str]] = {}
-        """The alternation of each set of entries (far fewer sets than of needles)."""
-
-    def narrowed(self, present: Needles) -> re.Pattern[str] | None:
-        """The alternation of the entries that can match in a text with these needles
-        (needles_in), which matches there exactly as the whole list does; None if none can."""
-        if self._each is None:
-            return self.pattern if self.possible_with(present) else None
-        # Only the entries' needles tell which entries can match: the rest of a text's
-        # needles need not make another alternation.
-        key = present & self._mask
-        if key in self._narrowed:
-            return self._narrowed[key]
-        possible = tuple(entry for entry, each in self._each if each.possible_with(key))
-        narrowed = None
-        if possible:
-            narrowed = self._compiled.get(possible)
-            if narrowed is None:
-                narrowed = self._compiled.setdefault(possible, any_of(possible))
-        if len(self._narrowed) >= _NARROWED_CACHE_SIZE:
-            self._narrowed.clear()
-            self._compiled.clear()
-        self._narrowed[key] = narrowed
-        return narrowed
-
-    def search_with(self, text: str, present: Needles) -> re.Match[str] | None:
-        """self.search(text), for a text with these needles."""
-        narrowed = self.narrowed(present)
-        return narrowed.search(text) if narrowed is not None else None
-
-    def finditer_with(self, text: str, present: Needles) -> Iterator[re.Match[str]]:
-        """self.finditer(text), for a text with these needles."""
-        narrowed = self.narrowed(present)
-        return narrowed.finditer(text) if narrowed is not None else iter(())
-
-
 @dataclass(frozen=True)
 class _Patterns:
     order: tuple[str, ...]
-    headings: dict[str, _Cues]
-    prose: dict[str, _Cues]
-    optional_item: _Cues
+    headings: dict[str, Prefiltered]
+    prose: dict[str, Prefiltered]
+    optional_item: Prefiltered
 
 
 @lru_cache(maxsize=1)
@@ -201,9 +128,9 @@ def _patterns() -> _Patterns:
     data = load_json("sections.json")
     return _Patterns(
         order=tuple(data["order"]),
-        headings={k: _Cues(v) for k, v in data["headings"].items()},
-        prose={k: _Cues(v) for k, v in data["prose_cues"].items() if not k.startswith("_")},
-        optional_item=_Cues(data["optional_item"]),
+        headings={k: word_list(v) for k, v in data["headings"].items()},
+        prose={k: word_list(v) for k, v in data["prose_cues"].items() if not k.startswith("_")},
+        optional_item=word_list(data["optional_item"]),
     )
 
 

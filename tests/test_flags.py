@@ -1339,14 +1339,18 @@ def _prefiltered_lists() -> list[Any]:
 
 
 def test_prefiltered_word_lists_answer_as_their_patterns() -> None:
+    """Also when a word list runs only the entries a text can match (Prefiltered.narrowed)."""
     from jobscope.normalize import fold_case
+    from jobscope.prefilter import needles_in
 
     texts = _word_list_texts()
     for word_list in _prefiltered_lists():
         for text in texts:
             expected = [m.span() for m in word_list.pattern.finditer(text)]
             assert [m.span() for m in word_list.finditer(text)] == expected, text
+            assert [m.span() for m in word_list.finditer_with(text, needles_in(text))] == expected
             assert bool(word_list.search(text)) == bool(expected), text
+            assert word_list.sub("#", text) == word_list.pattern.sub("#", text), text
             if expected:
                 assert word_list.possible(text)
                 assert word_list.may_occur_in(fold_case(text)), text
@@ -1398,11 +1402,34 @@ def test_prefilters_stay_exact_when_their_memory_fills(monkeypatch: pytest.Monke
 
     monkeypatch.setattr(prefilter, "_WORD_CACHE_SIZE", 3)
     monkeypatch.setattr(prefilter, "_TEXT_CACHE_SIZE", 2)
+    monkeypatch.setattr(prefilter, "_NARROWED_CACHE_SIZE", 2)
+    monkeypatch.setattr(prefilter, "_COMPILED_CACHE_SIZE", 1)
     texts = _word_list_texts()[:200]
     for word_list in _prefiltered_lists()[:12]:
         for text in texts:
             expected = [m.span() for m in word_list.pattern.finditer(text)]
             assert [m.span() for m in word_list.finditer(text)] == expected, text
+
+
+def test_a_word_list_runs_only_the_entries_a_text_can_match() -> None:
+    from jobscope.prefilter import needles_in, word_list
+
+    cues = word_list([r"\bvon vorteil\b", r"wäre (sehr )?schön", r"\bis a plus\b"])
+    text = "Englisch wäre schön, Spanisch ist von Vorteil"
+    narrowed = cues.narrowed(needles_in(text))
+    assert narrowed is not None and narrowed is not cues.pattern
+    assert [m.group(0) for m in narrowed.finditer(text)] == ["wäre schön", "von Vorteil"]
+    assert "plus" not in narrowed.pattern
+    assert [m.span() for m in cues.finditer(text)] == [
+        m.span() for m in cues.pattern.finditer(text)
+    ]
+    assert cues.narrowed(needles_in("Du planst Posts")) is None
+    # A backreference names its group by its number in the whole list, where "\1" is "(x)",
+    # unset when the second entry runs: such a list runs whole. Alone, that entry would match.
+    backreference = word_list([r"(x)y", r"(a)\1b"])
+    assert backreference.narrowed(needles_in("aab")) is backreference.pattern
+    assert list(backreference.finditer("aab")) == []
+    assert word_list([r"(a)\1b"]).search("aab")
 
 
 def test_a_word_list_rules_out_a_text_by_substrings_without_learning_its_needles() -> None:

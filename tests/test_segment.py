@@ -315,28 +315,6 @@ def test_abbreviations_stay_protected_in_every_form() -> None:
             assert split_sentences(text) == _reference_split_sentences(text), text
 
 
-def test_cues_run_only_their_possible_entries_and_match_as_the_whole_list() -> None:
-    from jobscope.prefilter import needles_in
-    from jobscope.segment import _Cues, _patterns
-
-    patterns = _patterns()
-    lists = [*patterns.headings.values(), *patterns.prose.values(), patterns.optional_item]
-    texts = [t for line in _fixture_lines() for t in (line, *split_sentences(line))]
-    texts += [c.lower() for c in texts] + ["Ideally you would be great; a plus. Von Vorteil!"]
-    for cues in lists:
-        for text in texts:
-            expected = [m.span() for m in cues.pattern.finditer(text)]
-            found = [m.span() for m in cues.finditer_with(text, needles_in(text))]
-            assert found == expected, (cues.pattern.pattern[:60], text)
-            assert bool(cues.search_with(text, needles_in(text))) == bool(expected), text
-    # A backreference names its group by its number in the whole list: such a list runs whole.
-    backreference = _Cues([r"(x)y", r"(a)\1b"])
-    assert backreference.narrowed(needles_in("aab")) is backreference.pattern
-    assert [m.span() for m in backreference.finditer_with("xx aab", needles_in("xx aab"))] == [
-        m.span() for m in backreference.pattern.finditer("xx aab")
-    ]
-
-
 def test_clean_text_collapses_spaces_only_where_there_are_two() -> None:
     from jobscope.normalize import clean_text
 
