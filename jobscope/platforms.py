@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from itertools import product
 
 from jobscope.model import PlatformHit
 from jobscope.normalize import fold_case
@@ -69,6 +70,10 @@ class _MatcherNeedles:
 
     words: tuple[frozenset[str], ...] = ()
     parts: tuple[str, ...] = ()
+    starts: tuple[str, ...] = ()
+    """For a whole-word matcher (no parts), one for each of `words`: the one of them that
+    begins the matches it stands for. The matcher's matches are then found by trying its
+    pattern only where the text has such a word (see _matches)."""
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: cheap in sets
@@ -77,9 +82,11 @@ class _Matcher:
     platforms: tuple[str, ...]
     ambiguous: bool = False
     needles: _MatcherNeedles = _MatcherNeedles()
-    starts: tuple[str, ...] = ()
-    """For a whole-word matcher: the folded words one of which begins each match; its matches
-    are then found by trying the pattern only where one of them occurs (see _matches)."""
+    literals: tuple[str, ...] = ()
+    """For a link matcher: folded pieces of text one of which every match contains (a domain,
+    or a country domain's name and its dot). Its needles only ask for the domain's words,
+    which ads name far more often than links ("Instagram"), so the pattern, slow to try at
+    every position, runs only on a text that has one of these (see _contains_any)."""
 
 
 @lru_cache(maxsize=1)
@@ -120,56 +127,86 @@ def _whole_words(aliases: list[str], flags: int = 0) -> re.Pattern[str]:
     return re.compile("|".join(_word(a) for a in sorted(aliases, key=len, reverse=True)), flags)
 
 
-def _first_words(alias: str) -> set[str] | None:
-    """The words (folded) one of which begins every match of `_word(alias)`, or None when a
-    match need not begin or end at a word boundary.
+def _written_words(alias: str) -> set[tuple[str, frozenset[str]]] | None:
+    """For each way a match of `_word(alias)` can be written: the word (folded) it begins with,
+    and the words it has as whole words for sure; None when a match need not begin at a word
+    boundary.
 
-    A match starts at a word boundary when the alias starts with a letter or digit. Its first
-    word runs to the first character that is not a word character: inside a part ("identi.ca",
-    "x (ehemals twitter)"), or at the gap between two parts when the gap is not empty; an empty
-    gap joins the parts ("You Tube" matches "YouTube"), so each join is a candidate.
+    A match begins at a word boundary when the alias begins with a letter or digit. The gap
+    between two parts of the alias is empty, which joins their words ("You Tube" matches
+    "YouTube"), or spaces and dashes, which keep them apart ("You-Tube"): each choice is a way
+    to write it. Its first word is a whole word, and so is its last one (the one that matters
+    most: "Instagram Threads" is not in every text with "Instagram"), unless the alias ends in
+    a word character that is not a letter or digit: no boundary after the match, that word
+    may run on.
     """
     if not alias[0].isalnum():
         return None
     parts = [fold_case(part) for part in alias.split()]
-    found: set[str] = set()
-    word = ""
-    for index, part in enumerate(parts):
-        head = _WORD.match(part)
-        run = head.group(0) if head else ""
-        word += run
-        if len(run) < len(part):
-            found.add(word)
-            return found
-        if index < len(parts) - 1:
-            found.add(word)
-    if not alias[-1].isalnum():
-        return None  # no boundary after the match: its last word may run on
-    found.add(word)
+    open_end = not alias[-1].isalnum() and bool(_WORD.match(alias[-1]))
+    found: set[tuple[str, frozenset[str]]] = set()
+    for gaps in product(("", " "), repeat=len(parts) - 1):
+        words = _WORD.findall(
+            parts[0] + "".join(g + p for g, p in zip(gaps, parts[1:], strict=True))
+        )
+        if open_end:
+            words.pop()
+        if not words:
+            return None
+        found.add((words[0], frozenset({words[0], words[-1]})))
     return found
 
 
 def _alias_needles(aliases: list[str], *, whole_words: bool) -> _MatcherNeedles:
     """The needles of a pattern of `aliases`: whole words (see _word) or plain substrings."""
-    words: set[str] = set()
+    written: set[tuple[str, frozenset[str]]] = set()
     parts: set[str] = set()
     for alias in aliases:
-        first = _first_words(alias) if whole_words else None
-        if first is not None:
-            words |= first
+        ways = _written_words(alias) if whole_words else None
+        if ways is not None:
+            written |= ways
         else:  # every part of an alias is in any match of it, literally
             parts.add(max((fold_case(part) for part in alias.split()), key=len))
-    # A part that contains another one adds nothing ("podcasts" holds "podcast").
-    kept = sorted(part for part in parts if not any(o != part and o in part for o in parts))
-    return _MatcherNeedles(tuple(frozenset({w}) for w in sorted(words)), tuple(kept))
+    kept = _fewest(written)
+    starts = () if parts else tuple(first for first, _words in kept)
+    return _MatcherNeedles(tuple(words for _first, words in kept), _shortest(parts), starts)
+
+
+def _shortest(pieces: set[str]) -> tuple[str, ...]:
+    """Pieces of text without those that contain another one: a text that has the longer one
+    has the shorter one too ("podcasts" holds "podcast")."""
+    return tuple(sorted(p for p in pieces if not any(o != p and o in p for o in pieces)))
+
+
+def _contains_any(text: str, pieces: tuple[str, ...]) -> bool:
+    """Does `text` contain one of `pieces`?"""
+    for piece in pieces:  # noqa: SIM110 (a loop: any() over a generator costs more)
+        if piece in text:
+            return True
+    return False
 
 
 def _domain_needles(domains: list[str], *, country_variants: list[str]) -> _MatcherNeedles:
     """A link pattern matches a domain only where each dot- or dash-separated piece of it is a
     whole word (a link starts after a non-word character and ends before one); a country
     variant of a name (pinterest.co.uk) needs the pieces of the name."""
-    words = {frozenset(_WORD.findall(fold_case(d))) for d in [*domains, *country_variants]}
-    return _MatcherNeedles(words=tuple(sorted(words, key=sorted)))
+    words = {("", frozenset(_WORD.findall(fold_case(d)))) for d in [*domains, *country_variants]}
+    return _MatcherNeedles(words=tuple(words for _first, words in _fewest(words)))
+
+
+def _fewest(needles: set[tuple[str, frozenset[str]]]) -> list[tuple[str, frozenset[str]]]:
+    """Needles (first word, words) without those that hold another one with the same first
+    word: a text with the words of the larger one has those of the smaller one too
+    ("instagram.com" needs what "instagram.co.uk" needs, and more). Fewer needles, less to
+    check."""
+    return sorted(
+        (
+            (first, words)
+            for first, words in needles
+            if not any(f == first and w < words for f, w in needles)
+        ),
+        key=lambda needle: (needle[0], sorted(needle[1])),
+    )
 
 
 @lru_cache(maxsize=1)
@@ -187,6 +224,7 @@ def _matchers() -> tuple[tuple[_Matcher, ...], tuple[_Matcher, ...]]:
             countries = [d.split(".")[0] for d in domains if len(d.split(".")[0]) >= 5]
             names += [re.escape(name) + r"\.(?:com?\.)?[a-z]{2,3}" for name in countries]
             alt = "|".join(sorted(set(names), key=len, reverse=True))
+            literals = {fold_case(d) for d in domains} | {fold_case(n) + "." for n in countries}
             links.append(
                 _Matcher(
                     re.compile(
@@ -196,6 +234,7 @@ def _matchers() -> tuple[tuple[_Matcher, ...], tuple[_Matcher, ...]]:
                     ),
                     ids,
                     needles=_domain_needles(domains, country_variants=countries),
+                    literals=_shortest(literals),
                 )
             )
         words = [a for a in p.get("aliases", []) if a]
@@ -219,9 +258,7 @@ def _matchers() -> tuple[tuple[_Matcher, ...], tuple[_Matcher, ...]]:
         if longer:
             found.append(_alias_matcher(longer, tuple(members), flags=re.I))
         if bare:  # "Meta" alone only when capitalised ("meta" is a word in English)
-            meta = bare[0].capitalize()
-            needles = _alias_needles([meta], whole_words=True)
-            found.append(_Matcher(re.compile(_word(meta)), tuple(members), needles=needles))
+            found.append(_alias_matcher([bare[0].capitalize()], tuple(members)))
     email = table.get("email_aliases") or []
     if email:
         found.append(_alias_matcher(email, ("newsletter",), flags=re.I))
@@ -234,29 +271,33 @@ def _alias_matcher(
     """A whole-word matcher of aliases with its needles (case-insensitive needles serve a
     case-sensitive pattern too: they are a necessary condition only)."""
     needles = _alias_needles(aliases, whole_words=True)
-    pattern = _whole_words(aliases, flags)
-    starts = () if needles.parts else tuple(sorted(w for words in needles.words for w in words))
-    return _Matcher(pattern, ids, ambiguous=ambiguous, needles=needles, starts=starts)
+    return _Matcher(_whole_words(aliases, flags), ids, ambiguous=ambiguous, needles=needles)
 
 
-def _matches(matcher: _Matcher, text: str, folded: str) -> Iterator[re.Match[str]]:
+def _matches(
+    matcher: _Matcher, starts: tuple[str, ...], text: str, folded: str
+) -> Iterator[re.Match[str]]:
     """matcher.pattern.finditer(text), found faster when the matcher knows its start words.
 
-    `folded` is the original text folded (see fold_case); `text` may have links blanked out,
-    which changes no word. A match begins where one of its start words occurs, so trying the
-    pattern at those places only, from left to right and past each match, finds the same
-    matches as scanning every position of the text."""
-    if not matcher.starts:
+    `starts` are the matcher's start words that are whole words of the text (see
+    _Index.candidates); `folded` is the original text folded (see fold_case); `text` may have
+    links blanked out, which changes no word (a link has a non-word character on either
+    side). A match begins where its first word, a whole word of the text and one of the start
+    words, occurs, so trying the pattern at those places only, from left to right and past
+    each match, finds the same matches as scanning every position of the text."""
+    if not matcher.needles.starts:
         yield from matcher.pattern.finditer(text)
         return
-    places: set[int] = set()
-    for word in matcher.starts:
+    places: list[int] = []
+    for word in starts:
         at = folded.find(word)
         while at != -1:
-            places.add(at)
+            places.append(at)
             at = folded.find(word, at + 1)
+    if len(starts) > 1:  # one word's places are in order already
+        places = sorted(set(places))
     resume = 0
-    for place in sorted(places):
+    for place in places:
         if place < resume:
             continue
         m = matcher.pattern.match(text, place)
@@ -265,61 +306,87 @@ def _matches(matcher: _Matcher, text: str, folded: str) -> Iterator[re.Match[str
             resume = m.end()
 
 
+_Entry = tuple[int, Needles, str]
+"""A needle of a matcher, in _Index.by_key: (the matcher's rank, all the needle's words, the
+start word it stands for when the matcher has start words)."""
+_Candidates = tuple[tuple[_Matcher, ...], tuple[tuple[_Matcher, tuple[str, ...]], ...]]
+"""What _Index.candidates answers: link matchers, and alias matchers with their start words."""
+_KNOWN_SIZE = 4096
+"""Answers of _Index.candidates it remembers; past it the memory starts anew."""
+
+
 @dataclass(frozen=True)
 class _Index:
     """The matchers by their needles, to find the few that can match a text."""
 
-    by_word: dict[Needles, tuple[tuple[_Matcher, Needles], ...]]
-    """A needle's longest word -> (matcher, all the needle's words), as whole_word needles."""
+    matchers: tuple[_Matcher, ...]
+    """All of them, links first, then the table's order: a matcher's rank is its place here."""
+    links: int
+    """How many of them are link matchers."""
+    by_key: dict[Needles, tuple[_Entry, ...]]
+    """A needle's key (its longest word, as a whole_word needle, or a part) -> its entries."""
     keys: Needles
-    """The words of by_word."""
-    by_part: dict[Needles, tuple[_Matcher, ...]]
-    parts: Needles
-    rank: dict[_Matcher, int]
-    """Each matcher's place in _matchers(): links first, then the table's order."""
-    links: frozenset[_Matcher]
+    """The keys of by_key: a text without any of them names no platform."""
+    words: Needles
+    """All words of all needles: the only needles of a text that its candidates depend on."""
+    known: dict[Needles, _Candidates] = field(default_factory=dict)
+    """Candidates by the needles they depend on. Texts that name a platform have few different
+    sets of them (the same few platforms, a word or two more), so most are found here."""
 
-    def candidates(self, text: str) -> tuple[list[_Matcher], list[_Matcher]]:
-        """The link and alias matchers whose needles `text` contains, in their order: every
-        matcher that can match in it. The needles are looked up with those of the word
-        lists (prefilter.needles_in), once per text."""
-        present = needles_in(text)
-        keys = present & self.keys
-        parts = present & self.parts
-        if not keys and not parts:
-            return [], []
-        found = {m for part in iter_bits(parts) for m in self.by_part[part]}
-        for word in iter_bits(keys):
-            found.update(m for m, needle in self.by_word[word] if present & needle == needle)
-        ordered = sorted(found, key=self.rank.__getitem__)
-        return [m for m in ordered if m in self.links], [m for m in ordered if m not in self.links]
+    def candidates(self, present: Needles) -> _Candidates:
+        """The link matchers, and the alias matchers with their start words, whose needles
+        are among those of a text (`present`, see prefilter.needles_in), in their order:
+        every matcher that can match in it. The start words are those the text has as whole
+        words: the only ones that can begin a match (see _matches)."""
+        present &= self.words
+        answer = self.known.get(present)
+        if answer is None:
+            answer = self._candidates(present)
+            if len(self.known) >= _KNOWN_SIZE:
+                self.known.clear()
+            self.known[present] = answer
+        return answer
+
+    def _candidates(self, present: Needles) -> _Candidates:
+        """candidates(present), worked out: each needle whose key the text has, checked."""
+        found: dict[int, list[str]] = {}
+        for key in iter_bits(present & self.keys):
+            for rank, needle, start in self.by_key[key]:
+                if present & needle == needle:
+                    found.setdefault(rank, []).append(start)
+        ranks = sorted(found)
+        return (
+            tuple(self.matchers[rank] for rank in ranks if rank < self.links),
+            tuple((self.matchers[r], tuple(found[r])) for r in ranks if r >= self.links),
+        )
 
 
 @lru_cache(maxsize=1)
 def _index() -> _Index:
     links, found = _matchers()
-    by_word: dict[str, list[tuple[_Matcher, frozenset[str]]]] = {}
-    by_part: dict[str, list[_Matcher]] = {}
-    for matcher in (*links, *found):
-        for words in matcher.needles.words:
+    matchers = (*links, *found)
+    by_key: dict[str, list[tuple[int, frozenset[str], str]]] = {}
+    for rank, matcher in enumerate(matchers):
+        needles = matcher.needles
+        for words, start in zip(
+            needles.words, needles.starts or [""] * len(needles.words), strict=True
+        ):
             needle = frozenset(whole_word(w) for w in words)
-            key = whole_word(max(sorted(words), key=len))
-            by_word.setdefault(key, []).append((matcher, needle))
+            key = max(sorted(words), key=len)
+            by_key.setdefault(whole_word(key), []).append((rank, needle, start))
         for part in matcher.needles.parts:
-            by_part.setdefault(part, []).append(matcher)
-    register_needles(w for entries in by_word.values() for _m, n in entries for w in n)
-    register_needles(by_part)
-    rank = {matcher: i for i, matcher in enumerate((*links, *found))}
+            by_key.setdefault(part, []).append((rank, frozenset({part}), ""))
+    everything = {w for entries in by_key.values() for _r, needle, _s in entries for w in needle}
+    register_needles(everything)
     return _Index(
+        matchers,
+        len(links),
         {
-            needle_bits([w]): tuple((m, needle_bits(n)) for m, n in entries)
-            for w, entries in by_word.items()
+            needle_bits([key]): tuple((r, needle_bits(n), s) for r, n, s in entries)
+            for key, entries in by_key.items()
         },
-        needle_bits(by_word),
-        {needle_bits([part]): tuple(ms) for part, ms in by_part.items()},
-        needle_bits(by_part),
-        rank,
-        frozenset(links),
+        needle_bits(by_key),
+        needle_bits(everything),
     )
 
 
@@ -354,14 +421,24 @@ def find_platforms(text: str) -> list[tuple[str, str, int, bool]]:
     or right after or before a word that names a platform's use ("Erfahrung mit Threads", "on X",
     "Threads experience").
     """
+    index = _index()  # first: it registers the needles that needles_in is to look for
+    return _platforms_in(text, needles_in(text), index)
+
+
+def _platforms_in(text: str, present: Needles, index: _Index) -> list[tuple[str, str, int, bool]]:
+    """find_platforms(text), given the needles of `text` (see prefilter.needles_in)."""
+    if not present & index.keys:  # most texts: no platform's needle, nothing more to do
+        return []
     # Only the matchers that can match run, in the same order as all of them would.
-    links, matchers = _index().candidates(text)
+    links, matchers = index.candidates(present)
     if not links and not matchers:
         return []
     hits: list[tuple[str, str, int, bool]] = []
     spans: list[tuple[int, int]] = []
-    original = text
+    folded = fold_case(text)
     for matcher in links:
+        if not _contains_any(folded, matcher.literals):
+            continue
         for m in matcher.pattern.finditer(text):
             hits.extend((pid, m.group(0), m.start(), True) for pid in matcher.platforms)
             spans.append(m.span())
@@ -370,18 +447,12 @@ def find_platforms(text: str) -> list[tuple[str, str, int, bool]]:
         for start, end in spans:
             chars[start:end] = " " * (end - start)
         text = "".join(chars)
-    # All alias matches; where two overlap ("Facebook Messenger" and "Facebook", "Facebook Reels"
-    # and "Reels"), the longer one wins.
-    candidates: list[tuple[int, int, tuple[str, ...], bool]] = []
-    folded = fold_case(original)
-    for matcher in matchers:
-        for m in _matches(matcher, text, folded):
-            candidates.append((m.start(), m.end(), matcher.platforms, matcher.ambiguous))
-    kept: list[tuple[int, int, tuple[str, ...], bool]] = []
-    for cand in sorted(candidates, key=lambda c: -(c[1] - c[0])):
-        if all(cand[1] <= k[0] or cand[0] >= k[1] for k in kept):
-            kept.append(cand)
-    plain = [c for c in kept if not c[3]]
+    candidates: list[_Candidate] = []
+    for matcher, starts in matchers:
+        for m in _matches(matcher, starts, text, folded):
+            candidates.append((*m.span(), matcher.platforms, matcher.ambiguous))
+    kept = _apart(candidates)
+    plain = not all(c[3] for c in kept)
     for start, end, ids, is_ambiguous in kept:
         if (
             is_ambiguous
@@ -390,9 +461,32 @@ def find_platforms(text: str) -> list[tuple[str, str, int, bool]]:
             and not _PLATFORM_CONTEXT_AFTER.search(text[end : end + 30])
         ):
             continue
-        hits.extend((pid, text[start:end], start, False) for pid in ids)
+        alias = text[start:end]
+        for pid in ids:
+            hits.append((pid, alias, start, False))
     hits.sort(key=lambda h: h[2])
     return hits
+
+
+_Candidate = tuple[int, int, tuple[str, ...], bool]
+"""An alias match: (start, end, platform ids, is the alias ambiguous)."""
+
+
+def _apart(candidates: list[_Candidate]) -> list[_Candidate]:
+    """The alias matches without those that overlap a longer one ("Facebook Messenger" and
+    "Facebook", "Facebook Reels" and "Reels"): the longer one wins, and of two as long, the
+    one found first."""
+    if len(candidates) < 2:  # most texts: nothing to sort out
+        return candidates
+    kept: list[_Candidate] = []
+    for cand in sorted(candidates, key=lambda c: c[0] - c[1]):
+        start, end = cand[0], cand[1]
+        for other in kept:
+            if start < other[1] and other[0] < end:
+                break
+        else:
+            kept.append(cand)
+    return kept
 
 
 def _snippet(text: str, position: int, width: int = 90) -> str:
@@ -411,12 +505,15 @@ def detect(chunks: Iterable[tuple[str, str, bool]]) -> list[PlatformHit]:
     follow-us line or an application channel; every other hit is a mention.
     """
     cue = mention_cue()
+    index = _index()  # before needles_in (see find_platforms)
     out: list[PlatformHit] = []
     for text, section, may_demand in chunks:
-        found = find_platforms(text)
+        found = _platforms_in(text, needles_in(text), index)
         if not found:
             continue
-        mention_only = bool(cue.search(text))
+        # The cue matters only to a hit that may be demanded (in a may_demand chunk, and not
+        # a link): most hits are not, and the cue's long pattern is slow to try.
+        mention_only = may_demand and not all(link for *_, link in found) and bool(cue.search(text))
         for pid, alias, position, link in found:
             out.append(
                 PlatformHit(

@@ -176,28 +176,56 @@ PREFILTER_TEXTS = _prefilter_texts()
 
 
 def test_the_prefilter_never_drops_a_matcher_that_matches() -> None:
-    from jobscope.platforms import _index, _matchers
+    from jobscope.normalize import fold_case
+    from jobscope.platforms import _contains_any, _index, _matchers
+    from jobscope.prefilter import needles_in
 
     links, aliases = _matchers()
     for text in PREFILTER_TEXTS:
-        possible_links, possible_aliases = _index().candidates(text)
+        possible_links, possible_aliases = _index().candidates(needles_in(text))
+        possible = {matcher for matcher, _starts in possible_aliases}
         for matcher in links:
             if matcher.pattern.search(text):
                 assert matcher in possible_links, (matcher.pattern.pattern[:60], text)
+                assert _contains_any(fold_case(text), matcher.literals), matcher.literals
         for matcher in aliases:
             if matcher.pattern.search(text):
-                assert matcher in possible_aliases, (matcher.pattern.pattern[:60], text)
+                assert matcher in possible, (matcher.pattern.pattern[:60], text)
 
 
 def test_matches_at_start_words_are_those_of_a_full_scan() -> None:
     from jobscope.normalize import fold_case
-    from jobscope.platforms import _matchers, _matches
+    from jobscope.platforms import _index, _matches
+    from jobscope.prefilter import needles_in
 
-    _links, aliases = _matchers()
-    for text in PREFILTER_TEXTS:
-        for matcher in aliases:
-            found = [m.span() for m in _matches(matcher, text, fold_case(text))]
+    for text in [*PREFILTER_TEXTS, "YouTube, You Tube, you-tube: Instagram Threads, Threads"]:
+        _links, aliases = _index().candidates(needles_in(text))
+        for matcher, starts in aliases:
+            found = [m.span() for m in _matches(matcher, starts, text, fold_case(text))]
             assert found == [m.span() for m in matcher.pattern.finditer(text)], text
+
+
+@pytest.mark.parametrize(
+    ("alias", "expected"),
+    [
+        ("instagram", {("instagram", frozenset({"instagram"}))}),
+        (
+            "You Tube",
+            {("youtube", frozenset({"youtube"})), ("you", frozenset({"you", "tube"}))},
+        ),
+        ("e-mail-kampagnen", {("e", frozenset({"e", "kampagnen"}))}),
+        (
+            "x (ehemals twitter)",
+            {("x", frozenset({"x", "twitter"})), ("x", frozenset({"x", "ehemalstwitter"}))},
+        ),
+        ("google +", {("google", frozenset({"google"}))}),
+        ("+4", None),
+    ],
+)
+def test_the_words_every_match_of_an_alias_has(alias: str, expected: object) -> None:
+    from jobscope.platforms import _written_words
+
+    assert _written_words(alias) == expected
 
 
 @pytest.mark.parametrize(
@@ -230,11 +258,12 @@ def test_fold_case_folds_as_re_ignorecase_does_for_every_needle_letter() -> None
 
     from jobscope import flags, salary, segment
     from jobscope.normalize import fold_case
-    from jobscope.platforms import _index, mention_cue
+    from jobscope.platforms import _index, _matchers, mention_cue
     from jobscope.prefilter import _needles
 
     flags._lists(), salary._rules(), segment._patterns(), mention_cue(), _index()
     letters = {char for needle in _needles.needles for char in needle.strip()}
+    letters |= {char for m in _matchers()[0] for piece in m.literals for char in piece}
     everything = _all_characters()
     for letter in sorted(letters):
         for m in re.finditer(re.escape(letter), everything, re.IGNORECASE):
