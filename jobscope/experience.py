@@ -14,7 +14,7 @@ from datetime import date
 from functools import lru_cache
 
 from jobscope.platforms import _table_date, _whole_words, find_platforms, platforms
-from jobscope.prefilter import Prefiltered, word_list
+from jobscope.prefilter import Prefiltered, needles_in, word_list
 from jobscope.resources import load_json
 from jobscope.segment import split_sentences
 
@@ -26,13 +26,28 @@ NUMBER_WORDS: dict[str, float] = {
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
 }  # fmt: skip
 _NUM = r"\d{1,2}(?:[.,]5)?|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+_UNITS: dict[str, str] = {"jahr": r"jahre?n?", "j.": r"j\.", "year": r"years?", "yr": r"yrs?"}
+"""The units of YEARS, each by the text every match of it begins with (in lower case)."""
 YEARS = re.compile(
     rf"(?<![\w.,])(?P<n>{_NUM})\s*\+?\s*(?:(?:-|–|bis|to|or|oder)\s*(?:{_NUM})\s*\+?\s*)?"
-    r"(?:jahre?n?|j\.|years?|yrs?)(?:['’]s?)?(?!\w)",
+    rf"(?:{'|'.join(_UNITS.values())})(?:['’]s?)?(?!\w)",
     re.IGNORECASE,
 )
-_YEARS = Prefiltered(YEARS)
-"""YEARS, run only on a sentence that has the letters of a unit ("jahr", "j.", "year", "yr")."""
+
+
+def has_unit(text: str) -> bool:
+    """Can YEARS match in `text`? Only where it has a unit's first letters: "jahr", "j.",
+    "year" or "yr" in any case. str.lower() keeps them: every character that re.IGNORECASE
+    equates with one of their letters lowers to that very letter (a test checks all of them).
+
+    YEARS tries a lookbehind and fifty number words at every position of a text (slow), and
+    the word lists' needles cannot sort the texts out for it: its only needle is the "j" of
+    "j.", which most German sentences have. A few substring tests can."""
+    lowered = text.lower()
+    for unit in _UNITS:  # noqa: SIM110 (a loop: any() over a generator costs more)
+        if unit in lowered:
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -80,7 +95,9 @@ def _tools() -> tuple[tuple[Prefiltered, Subject], ...]:
 
 def years_of(text: str) -> float | None:
     """The smallest number of years `text` demands ("3-5 Jahre" -> 3), or None."""
-    values = [_value(m.group("n")) for m in _YEARS.finditer(text)]
+    if not has_unit(text):
+        return None
+    values = [_value(m.group("n")) for m in YEARS.finditer(text)]
     found = [v for v in values if v is not None and 0 < v <= 40]
     return min(found) if found else None
 
@@ -99,14 +116,15 @@ def is_demand(sentence: str) -> bool:
     """Does a sentence with a number of years ask the candidate for experience (and not tell
     the company's age)?"""
     rules = _rules()
-    you = bool(rules["second_person"].search(sentence))
-    verb = bool(rules["demand_verbs"].search(sentence))
-    cue = bool(rules["cues"].search(sentence))
-    if rules["company"].search(sentence):
+
+    def says(key: str) -> bool:  # each list is read only when the answer still depends on it
+        return bool(rules[key].search(sentence))
+
+    if says("company"):
         # "Wir erwarten 5 Jahre Erfahrung" is a demand; "Mit über 50 Jahren Erfahrung sind wir
         # Ihr Partner" and "der Kanal unseres Betriebs, der seit 25 Jahren ..." are not.
-        return verb or (you and cue)
-    return you or verb or cue
+        return says("demand_verbs") or (says("second_person") and says("cues"))
+    return says("second_person") or says("demand_verbs") or says("cues")
 
 
 def subjects_in(sentence: str) -> list[Subject]:
@@ -114,8 +132,9 @@ def subjects_in(sentence: str) -> list[Subject]:
     ("Instagram Reels") wins over the platform it belongs to."""
     found: list[Subject] = []
     spans: list[tuple[int, int]] = []
+    present = needles_in(sentence)  # looked up once for all the tools
     for pattern, subject in _tools():
-        for m in pattern.finditer(sentence):
+        for m in pattern.finditer_with(sentence, present):
             spans.append(m.span())
             if subject not in found:
                 found.append(subject)
@@ -140,8 +159,8 @@ def experience_demands(texts: list[str]) -> list[ExperienceDemand]:
     """Every (years, platform or tool) pair the texts demand, one per subject and sentence."""
     out: list[ExperienceDemand] = []
     for text in texts:
-        if not _YEARS.possible(text):
-            continue  # no number of years in any of its sentences
+        if not has_unit(text):
+            continue  # no number of years in any of its sentences (each is part of the text)
         for sentence in sentences(text):
             years = years_of(sentence)
             if years is None or not is_demand(sentence):

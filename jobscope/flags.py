@@ -14,7 +14,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, reduce
+from itertools import chain
+from operator import or_
 from typing import Any
 
 from jobscope.experience import experience_demands, sentences
@@ -22,7 +24,7 @@ from jobscope.language import detect_language
 from jobscope.model import FLAG_CODES, SEVERITIES, Flag, Report, Requirement
 from jobscope.normalize import has_gender_form
 from jobscope.platforms import display_name, platforms
-from jobscope.prefilter import Needles, Prefiltered, needles_in_all, word_list
+from jobscope.prefilter import Needles, Prefiltered, needles_in, needles_in_all, word_list
 from jobscope.resources import load_json
 from jobscope.salary import parse_salary
 from jobscope.settings import Settings
@@ -185,32 +187,46 @@ def professions(view: AdView) -> dict[str, str]:
     occasional or helping tasks ("ab und zu", "help with") are not core work, and neither is
     work the candidate only steers (an agency, an external designer)."""
     lists = _lists()
+    hedges, supervise = lists["hedges"], lists["supervise"]
     found: dict[str, str] = {}
     social = set(view.social_work)
-    # An item of `social` is known not to match "supervise" (personal_social_work asked).
-    tasks = [
-        r
-        for r in view.demanded(_TASK_SECTIONS)
-        if not lists["hedges"].search(r.text)
-        and (r.text in social or not lists["supervise"].search(r.text))
-    ]
-    for req in tasks:
-        if req.text in social and {"strategy", "community", "analytics"} & set(req.labels):
-            found.setdefault("social_media", req.text)
-        if "video" in req.labels and (
-            lists["long_form_video"].search(req.text)
-            or not lists["short_form_video"].search(req.text)
+    tasks = view.demanded(_TASK_SECTIONS)
+    present = [needles_in(req.text) for req in tasks]  # each task's needles, for every list
+    core: dict[int, bool] = {}
+
+    def core_work(index: int) -> bool:
+        """Is a task core work: not hedged, not only steered? An item of `social` is known not
+        to be steered (personal_social_work asked). Asked only of the tasks that would count
+        (a profession's first match, social or video items), once each."""
+        if index not in core:
+            text, needles = tasks[index].text, present[index]
+            core[index] = not hedges.search_with(text, needles) and (
+                text in social or not supervise.search_with(text, needles)
+            )
+        return core[index]
+
+    for index, req in enumerate(tasks):
+        labels = set(req.labels)
+        if (
+            req.text in social
+            and {"strategy", "community", "analytics"} & labels
+            and core_work(index)
         ):
-            found.setdefault("video_production", req.text)
-        elif "video" in req.labels and req.text in social:
             found.setdefault("social_media", req.text)
+        if "video" in labels and core_work(index):
+            text = req.text
+            if lists["long_form_video"].search(text) or not lists["short_form_video"].search(text):
+                found.setdefault("video_production", text)
+            elif text in social:
+                found.setdefault("social_media", text)
+    in_tasks = reduce(or_, present, 0)  # a list none of the tasks can match is not tried
     for name, pattern in lists["professions"].items():
-        if not view.may_match(pattern):
+        if not pattern.possible_with(in_tasks):
             continue
-        for req in tasks:
+        for index, req in enumerate(tasks):
             if name in _DESIGN_FOR_POSTS and req.specialisms:
                 continue
-            if pattern.search(req.text):
+            if pattern.search_with(req.text, present[index]) and core_work(index):
                 found[name] = req.text
                 break
     order = ["social_media", "video_production", *lists["professions"]]
@@ -443,9 +459,11 @@ def out_of_hours_demands(view: AdView) -> list[str]:
             if not lists["always_cues"].possible(block.text):
                 continue  # nor in any of its sentences
             for sentence in sentences(block.text):
-                if lists["shift_plan"].search(sentence):
-                    continue
-                for m in lists["always_cues"].finditer(sentence):
+                cues = lists["always_cues"].finditer(sentence)
+                first = next(cues, None)
+                if first is None or lists["shift_plan"].search(sentence):
+                    continue  # the shift plan is read only in a sentence with a cue
+                for m in chain([first], cues):
                     around = sentence[max(0, m.start() - 30) : m.end() + 20]
                     if not lists["always_negations"].search(around):
                         found.append(sentence)

@@ -127,7 +127,8 @@ def _amounts(m: re.Match[str]) -> tuple[float | None, float | None, str | None, 
 
 
 _DIGIT = re.compile(r"\d")
-"""Every amount has a digit (see _NUM): a line without one has no salary."""
+"""Every amount has a digit (see _NUM), and so has every pay grade: a line without one has
+neither."""
 _MONEY: tuple[re.Pattern[str], ...] = (
     re.compile(_CUR),
     re.compile(_CUR_WORD),
@@ -144,25 +145,34 @@ def _has_money(line: str) -> bool:
     return any(pattern.search(line) for pattern in _MONEY)
 
 
-def _candidates(line: str) -> list[dict[str, Any]]:
-    if not _DIGIT.search(line) or not _has_money(line):
-        return []
+def _first_candidate(line: str) -> dict[str, Any] | None:
+    """The first amount of a line (one with a digit) that counts as a salary, or None: the
+    salary parse_salary takes from the line (all its amounts share the line's pay word, so the
+    first with a pay word is the first)."""
+    if not _has_money(line):
+        return None
     rules = _rules()
-    out: list[dict[str, Any]] = []
-    cue: bool | None = None  # does the line name pay? Read at its first amount.
+    cue: bool | None = None
+
+    def names_pay() -> bool:
+        """Does the line name pay? Read only when an amount's answer depends on it: the list of
+        pay words is slow to run, and most amounts name their period and are plausible."""
+        nonlocal cue
+        if cue is None:
+            cue = bool(rules["cues"].search(line))
+        return cue
+
     for m in _RANGE.finditer(line):
         low, high, currency, marker = _amounts(m)
         if not marker or low is None:
             continue
-        if cue is None:
-            cue = bool(rules["cues"].search(line))
         before, after = line[max(0, m.start() - 45) : m.start()], line[m.end() : m.end() + 30]
         if rules["benefits"].search(line[max(0, m.start() - 25) : m.end() + 20]):
             continue  # "Pflanzenbudget von 300 €", "a €120 allowance"
         unit = _period(after, before)
-        if unit is None and max(low, high or 0) >= 10000 and (cue or currency):
+        if unit is None and max(low, high or 0) >= 10000 and (currency or names_pay()):
             unit = "YEAR"  # "£28,000 - £32,000", "Gehalt: 60-70k"
-        if unit is None and not cue:
+        if unit is None and not names_pay():
             continue  # "20k views", "a $1,500 stipend": no pay word and no period
         lead = (m.group("lead") or "").strip().lower()
         if high is None and lead in {"bis zu", "up to"}:
@@ -172,27 +182,28 @@ def _candidates(line: str) -> list[dict[str, Any]]:
         value = max(v for v in (low, high) if v is not None)
         bounds = rules["plausible"].get(unit or "", None)
         plausible = bounds is not None and bounds[0] <= value <= bounds[1]
-        if not (plausible or (cue and value >= 1)):
+        if not (plausible or (value >= 1 and names_pay())):
             continue  # an implausible amount without a pay word: "Team-Events ab 20 € im Monat"
-        out.append(
-            {
-                "min": low,
-                "max": high,
-                "currency": currency,
-                "unit": unit,
-                "text": m.group(0).strip(),
-                "cue": cue,
-            }
-        )
-    return out
+        return {
+            "min": low,
+            "max": high,
+            "currency": currency,
+            "unit": unit,
+            "text": m.group(0).strip(),
+        }
+    return None
+
+
+def _grade_in(line: str) -> str | None:
+    m = _rules()["pay_grade"].search(line)
+    return re.sub(r"\s+", " ", m.group(0)).strip() if m else None
 
 
 def find_pay_grade(text: str) -> str | None:
     """A public-sector pay grade ("TVöD E11", "TV-L EG 13", "Entgeltgruppe 9b")."""
     if not _DIGIT.search(text):
         return None  # a pay grade ends in its number
-    m = _rules()["pay_grade"].search(text)
-    return re.sub(r"\s+", " ", m.group(0)).strip() if m else None
+    return _grade_in(text)
 
 
 def parse_salary(lines: list[str]) -> dict[str, Any] | None:
@@ -203,19 +214,17 @@ def parse_salary(lines: list[str]) -> dict[str, Any] | None:
     ("Budget", "allowance", "Zuschuss") do not. A pay grade counts on its own."""
     numbered = [line for line in lines if _DIGIT.search(line)]  # amounts and grades have digits
     grade_line, grade = next(
-        ((line, named) for line in numbered if (named := find_pay_grade(line))), (None, None)
+        ((line, named) for line in numbered if (named := _grade_in(line))), (None, None)
     )
     best: dict[str, Any] | None = None
     for line in numbered:
-        found = _candidates(line)
-        if found:
-            best = next((c for c in found if c["cue"]), found[0])
+        best = _first_candidate(line)
+        if best is not None:
             best["text"] = _quote(line, best["text"])
             break
     if best is None and grade is None:
         return None
     result: dict[str, Any] = best or {"min": None, "max": None, "currency": "EUR", "unit": None}
-    result.pop("cue", None)
     result["pay_grade"] = grade
     if best is None and grade_line is not None:
         result["text"] = _quote(grade_line, grade or "")

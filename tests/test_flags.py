@@ -644,6 +644,27 @@ def test_years_of_reads_digits_ranges_and_words(text: str, years: float | None) 
     assert years_of(text) == years
 
 
+def test_a_text_without_a_unit_has_no_number_of_years() -> None:
+    """has_unit rules out YEARS by a unit's first letters in the lowered text: each unit's
+    pattern begins with them, and every character that re.IGNORECASE equates with one of
+    their letters lowers to that letter (so lower() keeps the letters in place)."""
+    import sys
+
+    from jobscope import experience
+
+    for start, pattern in experience._UNITS.items():
+        assert pattern.startswith(re.escape(start))
+    letters = sorted(set("".join(experience._UNITS)) - {"."})
+    same = re.compile(f"[{''.join(letters)}]", re.IGNORECASE)
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if same.fullmatch(char):
+            assert char.lower() in letters, hex(code)
+    for text in [*_word_list_texts(), "3 JAHRE", "5 Yrs", "2 J. Erfahrung", "drei Jahre"]:
+        if experience.YEARS.search(text):
+            assert experience.has_unit(text), text
+
+
 def test_an_experience_cue_makes_a_demand_a_company_age_does_not() -> None:
     assert is_demand("Mind. 3 Jahre Erfahrung mit TikTok")
     assert is_demand("You have 3 years of experience with TikTok")
@@ -1334,7 +1355,7 @@ def _prefiltered_lists() -> list[Any]:
     patterns = segment._patterns()
     lists += [*patterns.headings.values(), *patterns.prose.values(), patterns.optional_item]
     lists += [salary._rules()["cues"], salary._rules()["benefits"], *experience._rules().values()]
-    lists += [mention_cue(), experience._YEARS]
+    lists += [mention_cue()]
     return [wl for wl in lists if hasattr(wl, "possible")]
 
 
