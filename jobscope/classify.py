@@ -58,6 +58,9 @@ def verify(model_path: Path) -> dict[str, Any]:
     return card
 
 
+_SCORE_KEYS = (*SPECIALISMS, "general")
+
+
 class Predictor(Protocol):
     """What the pipeline needs of a classifier: the model, or the keyword baseline."""
 
@@ -81,14 +84,13 @@ class Classifier:
         """Labels and per-label scores for each text ("general" scores 1 - the best specialism)."""
         if not texts:
             return [], []
+        import numpy as np
+
         scores_matrix = probabilities(self.pipeline, texts)
         labels = decide(scores_matrix, self.thresholds)
-        general = (1.0 - scores_matrix.max(axis=1)).tolist()
-        scores = [
-            {**dict(zip(SPECIALISMS, row, strict=True)), "general": rest}
-            for row, rest in zip(scores_matrix.tolist(), general, strict=True)
-        ]
-        return labels, scores
+        general = 1.0 - scores_matrix.max(axis=1)
+        rows = np.column_stack([scores_matrix, general]).tolist()
+        return labels, [dict(zip(_SCORE_KEYS, row, strict=True)) for row in rows]
 
     def explain(self, text: str, *, top: int = 5) -> dict[str, list[str]]:
         """The terms that pushed each predicted specialism up (word and character n-grams)."""
