@@ -479,10 +479,14 @@ class Prefiltered:
         return runner.finditer(text) if runner is not None else iter(())
 
     def findall(self, text: str) -> list[Any]:
+        if self.pattern.groups:  # findall answers with the groups, numbered in the whole list
+            return self.pattern.findall(text) if self.possible(text) else []
         runner = self._runner(text)
         return runner.findall(text) if runner is not None else []
 
     def sub(self, repl: str | Callable[[re.Match[str]], str], text: str) -> str:
+        if self.pattern.groups and (callable(repl) or "\\" in repl):  # it may read groups
+            return self.pattern.sub(repl, text) if self.possible(text) else text
         runner = self._runner(text)
         return runner.sub(repl, text) if runner is not None else text
 

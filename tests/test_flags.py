@@ -1445,6 +1445,16 @@ def test_a_word_list_runs_only_the_entries_a_text_can_match() -> None:
         m.span() for m in cues.pattern.finditer(text)
     ]
     assert cues.narrowed(needles_in("Du planst Posts")) is None
+    # What findall and sub answer with may name groups, numbered in the whole list: there
+    # they run the whole list.
+    grouped = word_list([r"(pl)us", r"(v)on (v)orteil"])
+    text = "von Vorteil, a plus"
+    assert (
+        grouped.findall(text) == grouped.pattern.findall(text) == [("", "v", "V"), ("pl", "", "")]
+    )
+    assert grouped.sub(r"<\1>", text) == grouped.pattern.sub(r"<\1>", text) == "<>, a <pl>"
+    assert grouped.sub(lambda m: str(m.lastindex), text) == "3, a 1"
+    assert grouped.sub("#", text) == "#, a #"
     # A backreference names its group by its number in the whole list, where "\1" is "(x)",
     # unset when the second entry runs: such a list runs whole. Alone, that entry would match.
     backreference = word_list([r"(x)y", r"(a)\1b"])
