@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from jobscope.normalize import contains_any
 from jobscope.platforms import _table_date, _whole_words, find_platforms, platforms
 from jobscope.prefilter import Prefiltered, needles_in, word_list
 from jobscope.resources import load_json
@@ -43,11 +44,7 @@ def has_unit(text: str) -> bool:
     YEARS tries a lookbehind and fifty number words at every position of a text (slow), and
     the word lists' needles cannot sort the texts out for it: its only needle is the "j" of
     "j.", which most German sentences have. A few substring tests can."""
-    lowered = text.lower()
-    for unit in _UNITS:  # noqa: SIM110 (a loop: any() over a generator costs more)
-        if unit in lowered:
-            return True
-    return False
+    return contains_any(text.lower(), _UNITS)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # Characters that are not there for a reader: zero-width spaces and joiners, BOMs, soft hyphens.
 _INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"
@@ -27,20 +28,22 @@ _MOJIBAKE_HINT = re.compile(
 )
 
 
-def _has_any(text: str, chars: str) -> bool:
-    """Does `text` contain one of `chars`? A few `in` tests are far cheaper than a regular
-    expression that scans a whole ad for a character class (and a character wider than any
-    of the text's is answered at once), so the substitutions below run only where they act.
-    A plain loop: any() over a generator costs more than the tests themselves."""
-    for char in chars:  # noqa: SIM110 (a loop, not any(): see above)
-        if char in text:
+def contains_any(text: str, pieces: Iterable[str]) -> bool:
+    """Does `text` contain one of `pieces` (characters of a string, or longer pieces)?
+
+    A few `in` tests are far cheaper than a regular expression that scans a whole ad for a
+    character class or an alternation (and a character wider than any of the text's is
+    answered at once), so the substitutions below, and the prefilters elsewhere, run a pattern
+    only where it can act. A plain loop: any() over a generator costs more than the tests."""
+    for piece in pieces:  # noqa: SIM110 (a loop, not any(): see above)
+        if piece in text:
             return True
     return False
 
 
 def repair_mojibake(text: str) -> str:
     """Repair UTF-8 text that was decoded as Latin-1/cp1252 ("fÃ¼r" -> "für")."""
-    if not _has_any(text, _MOJIBAKE_LEADS) or not _MOJIBAKE_HINT.search(text):
+    if not contains_any(text, _MOJIBAKE_LEADS) or not _MOJIBAKE_HINT.search(text):
         return text
     import ftfy  # lazy: only texts that look broken pay for it
 
@@ -60,9 +63,9 @@ def clean_text(text: str, *, unescape: bool = True) -> str:
         text = text.replace("\u2028", "\n")
     if "\u2029" in text:
         text = text.replace("\u2029", "\n\n")
-    if _has_any(text, _INVISIBLE_CHARS):
+    if contains_any(text, _INVISIBLE_CHARS):
         text = _INVISIBLE.sub("", text)
-    if _has_any(text, _SPACE_CHARS):
+    if contains_any(text, _SPACE_CHARS):
         text = _SPACES.sub(" ", text)
     text = unicodedata.normalize("NFC", text)
     if "  " in text:  # a run of spaces never spans lines: one pass over the whole text
@@ -98,11 +101,11 @@ _SUFFIX_MARKS = ":*_·/"
 
 
 def _may_have_tag(text: str) -> bool:
-    return _has_any(text, _TAG_MARKS)
+    return contains_any(text, _TAG_MARKS)
 
 
 def _may_have_suffix(text: str) -> bool:
-    return _has_any(text, _SUFFIX_MARKS)
+    return contains_any(text, _SUFFIX_MARKS)
 
 
 def has_gender_form(text: str) -> bool:
@@ -165,6 +168,6 @@ def fold_case(text: str) -> str:
     Used by prefilters that decide cheaply which patterns can match at all; str.lower() alone
     would miss the few characters that re.IGNORECASE equates with a letter but lower() does not.
     """
-    if not text.isascii() and _has_any(text, _IGNORECASE_EXTRA_CHARS):
+    if not text.isascii() and contains_any(text, _IGNORECASE_EXTRA_CHARS):
         text = text.translate(_IGNORECASE_EXTRA)
     return text.lower()

@@ -11,7 +11,7 @@ from functools import lru_cache
 from itertools import product
 
 from jobscope.model import PlatformHit
-from jobscope.normalize import fold_case
+from jobscope.normalize import contains_any, fold_case
 from jobscope.prefilter import (
     Needles,
     Prefiltered,
@@ -86,7 +86,7 @@ class _Matcher:
     """For a link matcher: folded pieces of text one of which every match contains (a domain,
     or a country domain's name and its dot). Its needles only ask for the domain's words,
     which ads name far more often than links ("Instagram"), so the pattern, slow to try at
-    every position, runs only on a text that has one of these (see _contains_any)."""
+    every position, runs only on a text that has one of these (see find_platforms)."""
 
 
 @lru_cache(maxsize=1)
@@ -176,14 +176,6 @@ def _shortest(pieces: set[str]) -> tuple[str, ...]:
     """Pieces of text without those that contain another one: a text that has the longer one
     has the shorter one too ("podcasts" holds "podcast")."""
     return tuple(sorted(p for p in pieces if not any(o != p and o in p for o in pieces)))
-
-
-def _contains_any(text: str, pieces: tuple[str, ...]) -> bool:
-    """Does `text` contain one of `pieces`?"""
-    for piece in pieces:  # noqa: SIM110 (a loop: any() over a generator costs more)
-        if piece in text:
-            return True
-    return False
 
 
 def _domain_needles(domains: list[str], *, country_variants: list[str]) -> _MatcherNeedles:
@@ -437,7 +429,7 @@ def _platforms_in(text: str, present: Needles, index: _Index) -> list[tuple[str,
     spans: list[tuple[int, int]] = []
     folded = fold_case(text)
     for matcher in links:
-        if not _contains_any(folded, matcher.literals):
+        if not contains_any(folded, matcher.literals):
             continue
         for m in matcher.pattern.finditer(text):
             hits.extend((pid, m.group(0), m.start(), True) for pid in matcher.platforms)

@@ -176,8 +176,8 @@ PREFILTER_TEXTS = _prefilter_texts()
 
 
 def test_the_prefilter_never_drops_a_matcher_that_matches() -> None:
-    from jobscope.normalize import fold_case
-    from jobscope.platforms import _contains_any, _index, _matchers
+    from jobscope.normalize import contains_any, fold_case
+    from jobscope.platforms import _index, _matchers
     from jobscope.prefilter import needles_in
 
     links, aliases = _matchers()
@@ -187,7 +187,7 @@ def test_the_prefilter_never_drops_a_matcher_that_matches() -> None:
         for matcher in links:
             if matcher.pattern.search(text):
                 assert matcher in possible_links, (matcher.pattern.pattern[:60], text)
-                assert _contains_any(fold_case(text), matcher.literals), matcher.literals
+                assert contains_any(fold_case(text), matcher.literals), matcher.literals
         for matcher in aliases:
             if matcher.pattern.search(text):
                 assert matcher in possible, (matcher.pattern.pattern[:60], text)
