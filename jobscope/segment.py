@@ -193,7 +193,7 @@ def is_optional_item(text: str) -> bool:
     pattern = _patterns().optional_item
     if not pattern.may_occur_in(fold_case(text)):
         return False  # the common case: an item read once, whose needles are not worth learning
-    for match in pattern.finditer_with(text, needles_in(text)):
+    for match in pattern.finditer(text):
         if match.start() <= 12:
             return True
         tail = text[match.start() :]
@@ -535,11 +535,7 @@ def _sections_from_prose(sections: list[Section]) -> list[Section]:
                 if block.kind == "para"
                 else (out[-1].kind if out else "other")
             )
-            if (
-                not out
-                and block.kind == "para"
-                and about.search_with(block.text, needles_in(block.text))
-            ):
+            if not out and block.kind == "para" and about.search(block.text):
                 kind = "about"  # the opening paragraph that presents the company
             if block.kind == "bullet" and out and out[-1].kind == "other":
                 kind = prose_kind(out[-1].blocks[-1].text) if out[-1].blocks else "other"
