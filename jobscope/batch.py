@@ -10,6 +10,7 @@ on a Dask cluster (`--engine dask`), or under Spark (:func:`analyze_rows`, READM
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -226,25 +227,155 @@ def _run_inline(chunks: Iterator[Chunk], work: _Work) -> Iterator[list[Outcome]]
 
 def _run_processes(chunks: Iterator[Chunk], work: _Work, jobs: int) -> Iterator[list[Outcome]]:
     """Worker processes, each with the model loaded once; results in input order, with a
-    bounded number of chunks in flight so memory stays flat."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    bounded number of chunks in flight so memory stays flat. A worker that dies costs only
+    the record it died on (see _Workers.settle)."""
+    workers = _Workers(work, jobs)
     limit = jobs * work.settings.batch_chunks_in_flight
-    with ProcessPoolExecutor(jobs, context, _init_worker, (work,)) as pool:
-        pending: deque[Any] = deque()
+    pending: deque[tuple[Chunk, Any]] = deque()
+    try:
+        for chunk in chunks:
+            pending.append((chunk, workers.submit(chunk)))
+            if len(pending) >= limit:
+                yield workers.settle(pending)
+        while pending:
+            yield workers.settle(pending)
+    finally:
+        for _chunk, future in pending:
+            future.cancel()
+        workers.close()
+
+
+_WORKER_IMPORTS = (
+    "jobscope.batch",
+    "jobscope.analyze",
+    "jobscope.train",
+    "jobscope.features",
+    "sklearn.pipeline",
+    "sklearn.linear_model",
+    "sklearn.multiclass",
+    "sklearn.preprocessing",
+    "sklearn.feature_extraction.text",
+    "scipy.sparse",
+    "joblib",
+)
+"""What a worker imports to load the model (the forkserver imports them once; a missing
+one only costs time)."""
+
+_CRASHES_IN_A_ROW = 3
+"""Records in a row that each kill a worker on their own before a run gives up: by then the
+workers themselves are broken (they cannot start, or the machine is out of memory)."""
+
+
+class WorkerCrashError(JobscopeError):
+    """Worker processes keep dying, whatever record they are given."""
+
+    default_reason = "worker_crashed"
+    exit_code = ExitCode.SOME_FAILED
+
+
+class _Workers:
+    """A pool of worker processes that is started anew when one of them dies.
+
+    A worker killed in the middle of a chunk (a crash in native code, the out-of-memory
+    killer, a kill signal) breaks the whole pool, and every chunk in flight is lost with it,
+    whichever chunk was the cause. So the chunk whose turn it is runs again alone in a new
+    pool; if it kills a worker again, its records run one at a time, and the one that kills a
+    worker becomes that record's error (reason `worker_crashed`) while the others are kept.
+    The other chunks in flight are then sent again."""
+
+    def __init__(self, work: _Work, jobs: int) -> None:
+        self.work, self.jobs = work, jobs
+        self.crashes_in_a_row = 0
+        self.broken = False
+        self.pool = self._start()
+
+    def _start(self) -> Any:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context: Any = multiprocessing.get_context("spawn")
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("forkserver")
+            # Workers fork from a server that has imported what loading the model imports,
+            # so a worker, and a pool started anew after a crash, is ready in a fraction of
+            # the time. (Only imports: the server holds no model and no state of a run.)
+            context.set_forkserver_preload(list(_WORKER_IMPORTS))
+        return ProcessPoolExecutor(self.jobs, context, _init_worker, (self.work,))
+
+    def submit(self, chunk: Chunk) -> Any:
+        return self.pool.submit(_work_chunk, chunk)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _fresh(self) -> None:
+        """A new pool in place of a broken one (its workers died)."""
+        if self.broken:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = self._start()
+            self.broken = False
+
+    def _alone(self, chunk: Chunk) -> list[Outcome] | None:
+        """The chunk's outcomes from a pool that runs nothing else, None when it kills a
+        worker there too."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        self._fresh()
         try:
-            for chunk in chunks:
-                pending.append(pool.submit(_work_chunk, chunk))
-                if len(pending) >= limit:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            for future in pending:
-                future.cancel()
+            outcomes: list[Outcome] = self.submit(chunk).result()
+        except BrokenProcessPool:
+            self.broken = True
+            return None
+        self.crashes_in_a_row = 0
+        return outcomes
+
+    def settle(self, pending: deque[tuple[Chunk, Any]]) -> list[Outcome]:
+        """The outcomes of the first chunk in flight, surviving dead workers."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        chunk, future = pending.popleft()
+        try:
+            outcomes: list[Outcome] = future.result()
+            self.crashes_in_a_row = 0
+            return outcomes
+        except BrokenProcessPool:
+            self.broken = True
+        logging.getLogger("jobscope").warning(
+            "a worker process died; the records it had run again in new workers"
+        )
+        found = self._alone(chunk)
+        if found is None:
+            found = []
+            for record in chunk:  # (a chunk of one record has just run alone)
+                alone = self._alone([record]) if len(chunk) > 1 else None
+                found.extend(alone if alone is not None else [self._crashed(record)])
+        self._fresh()
+        for index, (waiting, earlier) in enumerate(pending):
+            if not _succeeded(earlier):  # lost with the old pool
+                pending[index] = (waiting, self.submit(waiting))
+        return found
+
+    def _crashed(self, record: Record) -> Outcome:
+        self.crashes_in_a_row += 1
+        if self.crashes_in_a_row >= _CRASHES_IN_A_ROW:
+            raise WorkerCrashError(
+                f"worker processes keep dying ({self.crashes_in_a_row} records in a row each "
+                f"killed one alone, the last {record.location}); the results so far are "
+                "written: fix the cause (memory?) and re-run with --resume"
+            )
+        return Outcome(
+            record.input,
+            record.line,
+            record.location,
+            None,
+            None,
+            "worker_crashed",
+            "the worker process analysing this record died (a crash or out of memory)",
+        )
+
+
+def _succeeded(future: Any) -> bool:
+    return bool(future.done() and not future.cancelled() and future.exception() is None)
 
 
 def _run_dask(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import json
@@ -10,10 +11,13 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from jobscope.batch import WorkerCrashError, _chunks, _run_processes, _Work
+from jobscope.settings import Settings
 from tests.conftest import ROOT
 
 # Short ads we wrote for these tests: two social-media roles, one repost of the first under
@@ -482,6 +486,90 @@ def test_interrupt_then_resume_loses_and_duplicates_nothing(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert [r["id"] for r in lines(out)] == [f"ad-{k}" for k in range(400)]
+
+
+def _children(pid: int) -> list[int]:
+    """The child processes of `pid` (Linux /proc)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            found += [int(child) for child in task.read_text().split()]
+    return found
+
+
+def _workers_of(pid: int) -> list[int]:
+    """The worker processes of a `batch --jobs N` run: the children of its forkserver (they
+    carry the forkserver's command line, the forkserver itself is a child of the run)."""
+    for child in _children(pid):
+        with contextlib.suppress(OSError):
+            if b"forkserver" in Path(f"/proc/{child}/cmdline").read_bytes():
+                return _children(child)
+    return []
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_a_worker_killed_in_the_middle_of_a_run_loses_no_record(tmp_path):
+    """A worker killed from outside (as the out-of-memory killer does) breaks the pool; the
+    chunks it took with it run again in a new one."""
+    records = [{**GOOD[k % 4], "id": f"ad-{k}"} for k in range(400)]
+    source = jsonl(tmp_path / "ads.jsonl", records)
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "jobscope", "batch", str(source), "-o", str(out)]
+    command += ["--jobs", "2", "--set", "batch_chunk_size=4"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not out.exists() or out.stat().st_size < 20_000):
+        time.sleep(0.05)
+    workers = _workers_of(proc.pid)
+    assert workers, "no worker process found"
+    os.kill(workers[0], signal.SIGKILL)
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr
+    assert [r["id"] for r in lines(out)] == [f"ad-{k}" for k in range(400)]
+    assert "worker process died" in stderr and "400 ads analysed" in stderr
+
+
+@dataclass
+class _DiesOn(_Work):
+    """Work whose process is killed by any record that holds `marker`, as a crash in native
+    code or the out-of-memory killer would."""
+
+    marker: str = "kill-the-worker"
+
+    def run(self, chunk):
+        if any(self.marker in str(record.payload) for record in chunk):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super().run(chunk)
+
+
+def _records(tmp_path: Path, records: list) -> list:
+    from jobscope.records import iter_records
+
+    return list(iter_records([str(jsonl(tmp_path / "ads.jsonl", records))]))
+
+
+def test_a_record_that_kills_its_worker_is_its_own_error_and_the_others_are_kept(tmp_path):
+    records = [{**GOOD[k % 4], "id": f"ad-{k}"} for k in range(30)]
+    records[13]["description"] += " kill-the-worker"
+    chunks = list(_chunks(iter(_records(tmp_path, records)), 4))
+    work = _DiesOn(Settings(), None, json_lines=True)
+    outcomes = [o for part in _run_processes(iter(chunks), work, 1) for o in part]
+    assert [o.line for o in outcomes] == list(range(1, 31))
+    assert [o.line for o in outcomes if not o.ok] == [14]
+    assert outcomes[13].reason == "worker_crashed" and "died" in (outcomes[13].message or "")
+    plain = _Work(Settings(), None, json_lines=True)
+    expected = [o for chunk in chunks for o in plain.run(chunk)]
+    assert [o.output for o in outcomes if o.ok] == [o.output for o in expected if o.line != 14]
+
+
+def test_workers_that_keep_dying_stop_the_run_with_a_clear_error(tmp_path):
+    records = [{**GOOD[0], "id": f"ad-{k}", "title": f"kill-the-worker {k}"} for k in range(12)]
+    chunks = list(_chunks(iter(_records(tmp_path, records)), 4))
+    work = _DiesOn(Settings(), None, json_lines=True)
+    with pytest.raises(WorkerCrashError, match=r"keep dying .*--resume") as caught:
+        list(_run_processes(iter(chunks), work, 1))
+    assert caught.value.exit_code == 1 and "ads.jsonl:3" in str(caught.value)
 
 
 def test_row_schema_names_every_column_of_analyze_rows_with_its_type():
