@@ -59,6 +59,7 @@ def _rules() -> dict[str, Any]:
         "cues": word_list(data["cues"]),
         "benefits": word_list(data["benefit_words"]),
         "pay_grade": re.compile(data["pay_grade"]),
+        "pay_grade_start": re.compile(data["pay_grade_start"]),
         "plausible": {unit: tuple(bounds) for unit, bounds in data["plausible"].items()},
     }
 
@@ -195,7 +196,14 @@ def _first_candidate(line: str) -> dict[str, Any] | None:
 
 
 def _grade_in(line: str) -> str | None:
-    m = _rules()["pay_grade"].search(line)
+    """The first pay grade of a line. The grade pattern begins with a word boundary, which
+    leaves `re` nothing to skip ahead to: it is tried at every position of the line. So it
+    runs only on a line with a piece of text that every grade has (pay_grade_start, which
+    begins with letters `re` can skip ahead to); most lines with a digit have none."""
+    rules = _rules()
+    if not rules["pay_grade_start"].search(line):
+        return None
+    m = rules["pay_grade"].search(line)
     return re.sub(r"\s+", " ", m.group(0)).strip() if m else None
 
 
