@@ -463,8 +463,9 @@ def test_analyze_rows_is_the_per_partition_function_for_spark():
     assert all(set(r) == {*COLUMNS, "error_reason", "error_message"} for r in rows)
 
 
-def test_interrupt_then_resume_loses_and_duplicates_nothing(tmp_path):
-    """A real run stopped with Ctrl-C (SIGINT) and resumed."""
+def _run_under_way(tmp_path: Path) -> tuple[subprocess.Popen, Path, list[str], dict]:
+    """A real `batch --jobs 2` run of 400 ads, once it has written a few results: the
+    process, its output, its command and environment."""
     records = [{**GOOD[k % 4], "id": f"ad-{k}"} for k in range(400)]
     source = jsonl(tmp_path / "ads.jsonl", records)
     out = tmp_path / "out.jsonl"
@@ -475,6 +476,12 @@ def test_interrupt_then_resume_loses_and_duplicates_nothing(tmp_path):
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and (not out.exists() or out.stat().st_size < 20_000):
         time.sleep(0.05)
+    return proc, out, command, env
+
+
+def test_interrupt_then_resume_loses_and_duplicates_nothing(tmp_path):
+    """A real run stopped with Ctrl-C (SIGINT) and resumed."""
+    proc, out, command, env = _run_under_way(tmp_path)
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
@@ -511,16 +518,7 @@ def _workers_of(pid: int) -> list[int]:
 def test_a_worker_killed_in_the_middle_of_a_run_loses_no_record(tmp_path):
     """A worker killed from outside (as the out-of-memory killer does) breaks the pool; the
     chunks it took with it run again in a new one."""
-    records = [{**GOOD[k % 4], "id": f"ad-{k}"} for k in range(400)]
-    source = jsonl(tmp_path / "ads.jsonl", records)
-    out = tmp_path / "out.jsonl"
-    command = [sys.executable, "-m", "jobscope", "batch", str(source), "-o", str(out)]
-    command += ["--jobs", "2", "--set", "batch_chunk_size=4"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and (not out.exists() or out.stat().st_size < 20_000):
-        time.sleep(0.05)
+    proc, out, _command, _env = _run_under_way(tmp_path)
     workers = _workers_of(proc.pid)
     assert workers, "no worker process found"
     os.kill(workers[0], signal.SIGKILL)
