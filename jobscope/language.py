@@ -18,9 +18,12 @@ _LINE_CACHE_SIZE = 20_000
 _PIECE_CACHE_SIZE = 200_000
 """Pieces of lines whose counts are remembered (a batch's vocabulary)."""
 
-_in_line: dict[str, tuple[int, int]] = {}
-_de_in: dict[str, int] = {}
-_en_in: dict[str, int] = {}
+_EN = 1 << 32
+"""A piece's or line's counts are one int, de + en * _EN: one sum adds both (a line of an ad
+has far fewer than 2**32 words)."""
+
+_in_line: dict[str, int] = {}
+_in_piece: dict[str, int] = {}
 
 
 @lru_cache(maxsize=1)
@@ -38,23 +41,24 @@ def _count(words: list[str]) -> tuple[int, int]:
 
 
 def _learn(piece: str) -> None:
-    """Remember a piece's counts (its English count last: a piece that has it has both)."""
-    if len(_de_in) >= _PIECE_CACHE_SIZE:
-        _de_in.clear()
-        _en_in.clear()
-    _de_in[piece], _en_in[piece] = _count(_WORD.findall(piece.lower()))
+    """Remember a piece's counts."""
+    if len(_in_piece) >= _PIECE_CACHE_SIZE:
+        _in_piece.clear()
+    de, en = _count(_WORD.findall(piece.lower()))
+    _in_piece[piece] = de + en * _EN
 
 
-def _line_counts(line: str) -> tuple[int, int]:
-    """A line's counts: the sums of those of the pieces str.split() cuts it into."""
+def _line_counts(line: str) -> int:
+    """A line's counts (de + en * _EN): the sum of those of the pieces str.split() cuts it
+    into."""
     counts = _in_line.get(line)
     if counts is None:
         pieces = line.split()
         while counts is None:
             try:
-                counts = sum(map(_de_in.__getitem__, pieces)), sum(map(_en_in.__getitem__, pieces))
-            except KeyError:  # new pieces: learnt, and the sums taken again
-                for piece in set(pieces).difference(_en_in):
+                counts = sum(map(_in_piece.__getitem__, pieces))
+            except KeyError:  # new pieces: learnt, and the sum taken again
+                for piece in set(pieces).difference(_in_piece):
                     _learn(piece)
         if len(_in_line) >= _LINE_CACHE_SIZE:
             _in_line.clear()
@@ -75,12 +79,8 @@ def function_words(text: str) -> tuple[int, int]:
     longer than the limit in lower case is read as a whole."""
     if len(text) * _MAX_GROWTH > _LIMIT:
         return _count(_WORD.findall(text.lower()[:_LIMIT]))
-    de = en = 0
-    for line in text.split("\n"):
-        line_de, line_en = _line_counts(line)
-        de += line_de
-        en += line_en
-    return de, en
+    counts = sum(map(_line_counts, text.split("\n")))
+    return counts % _EN, counts // _EN
 
 
 def detect_language(text: str, *, minimum: int = 3) -> str:
