@@ -24,6 +24,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from jobscope.normalize import model_text
 
 _TOKEN = re.compile(r"\w[\w+#]*")
+_WORD_CACHE_SIZE = 50_000
+"""Words whose feature columns FastTfidf remembers; past it the memory starts anew."""
 
 
 def plain_text(text: str) -> str:
@@ -89,6 +91,13 @@ class CharGrams:
             grams.extend(pattern.findall(prepared))
         return grams
 
+    def word_grams(self, word: str) -> list[str]:
+        """The n-grams of one word of a prepared text. No n-gram spans two words, so a
+        prepared text's n-grams are those of its words (str.split()), in another order."""
+        if len(word) < self.min_word:
+            return []
+        return self(f" {word} ")
+
 
 @lru_cache(maxsize=8)
 def _char_patterns(sizes: tuple[int, ...]) -> tuple[re.Pattern[str], ...]:
@@ -125,9 +134,21 @@ class FastTfidf(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         unknown = len(self.idf_) - 1
         indices: list[int] = []
         indptr = [0]
-        for text in texts:
-            indices.extend(map(get, self.analyzer(text), repeat(unknown)))
-            indptr.append(len(indices))
+        if hasattr(self.analyzer, "word_grams"):
+            # Features made word by word: each word's columns are looked up once and
+            # remembered (the order of a row's columns does not matter, see below).
+            columns = self.__dict__.setdefault("_word_columns", {})
+            for text in texts:
+                for word in text.split():
+                    found = columns.get(word)
+                    if found is None:
+                        found = self._learn_word(word, columns)
+                    indices.extend(found)
+                indptr.append(len(indices))
+        else:
+            for text in texts:
+                indices.extend(map(get, self.analyzer(text), repeat(unknown)))
+                indptr.append(len(indices))
         matrix = sp.csr_matrix(
             (np.ones(len(indices)), np.asarray(indices, dtype=np.int32), np.asarray(indptr)),
             shape=(len(indptr) - 1, len(self.idf_)),
@@ -137,6 +158,22 @@ class FastTfidf(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         matrix.data += 1.0
         matrix.data *= self.idf_[matrix.indices]
         return normalize(matrix, copy=False)
+
+    def _learn_word(self, word: str, columns: dict[str, tuple[int, ...]]) -> tuple[int, ...]:
+        """The columns of a word's features, remembered (a batch's vocabulary: most words
+        recur from ad to ad, and building and hashing the n-gram strings is the cost)."""
+        unknown = len(self.idf_) - 1
+        found = tuple(map(self.vocabulary_.get, self.analyzer.word_grams(word), repeat(unknown)))
+        if len(columns) >= _WORD_CACHE_SIZE:
+            columns.clear()
+        columns[word] = found
+        return found
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The fitted model without the remembered columns (they are rebuilt on use)."""
+        state: dict[str, Any] = super().__getstate__()
+        state.pop("_word_columns", None)
+        return state
 
     def get_feature_names_out(self, input_features: Any = None) -> Any:  # noqa: ARG002
         return self.feature_names_

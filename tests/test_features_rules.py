@@ -46,6 +46,68 @@ def test_char_grams_stay_inside_words() -> None:
     assert not any(" " in g.strip() for g in grams)  # no n-gram spans two words
 
 
+def _corpus_texts() -> list[str]:
+    from jobscope.corpus import load_corpus
+    from jobscope.resources import shipped_path
+
+    corpus = shipped_path("corpus")
+    assert corpus is not None
+    return [item.text for item in load_corpus(corpus).items]
+
+
+_EDGE_TEXTS = [
+    "",
+    "   ",
+    "ab cd ef",  # only words shorter than min_word
+    "Reels Reels Reels Reels",  # one word many times
+    "C++ und C# für Content-Creator:innen",
+    "Straße ÄÖÜ İstanbul ﬁnanzen 😀 Kommunikation",
+    "Bewegtbildformate\nSocial-Media-Redaktionsplan\tCommunity",
+]
+
+
+@pytest.mark.parametrize("sizes", [(3, 5), (4,)])
+@pytest.mark.parametrize("min_word", [1, 5])
+def test_char_grams_word_by_word_give_the_same_matrix(
+    sizes: tuple[int, ...], min_word: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FastTfidf reads a CharGrams analyzer word by word, remembering each word's columns:
+    its matrix equals, value for value, that of the analyzer run on the whole text (a bound
+    method, which has no word_grams), on every corpus item and on edge cases, also when the
+    memory of words starts anew on the way."""
+    import jobscope.features as features
+
+    grams = CharGrams(sizes, min_word)
+    texts = prepare(_corpus_texts())
+    fast = FastTfidf(analyzer=grams, min_df=2).fit(texts[::2])
+    whole = FastTfidf(analyzer=grams.__call__, min_df=2).fit(texts[::2])
+    assert fast.vocabulary_ == whole.vocabulary_
+    unseen = texts[1::2] + prepare(_EDGE_TEXTS)
+    expected = whole.transform(unseen)
+    for cache_size in (50_000, 7):
+        monkeypatch.setattr(features, "_WORD_CACHE_SIZE", cache_size)
+        fast.__dict__.pop("_word_columns", None)
+        for _ in range(2):  # the second time from memory
+            got = fast.transform(unseen)
+            assert np.array_equal(got.indptr, expected.indptr)
+            assert np.array_equal(got.indices, expected.indices)
+            assert np.array_equal(got.data, expected.data)
+        assert 0 < len(fast.__dict__["_word_columns"]) <= cache_size
+
+
+def test_remembered_word_columns_are_not_pickled() -> None:
+    import pickle
+
+    texts = prepare(["Du schneidest Reels und Shorts", "Reporting zu Reichweite und Reels"])
+    fast = FastTfidf(analyzer=CharGrams((3,), 1)).fit(texts)
+    before = pickle.dumps(fast)
+    fast.transform(texts)
+    assert fast.__dict__["_word_columns"]
+    assert pickle.dumps(fast) == before
+    again = pickle.loads(before)
+    assert np.array_equal(again.transform(texts).toarray(), fast.transform(texts).toarray())
+
+
 def test_thresholds_are_tuned_per_label() -> None:
     y = np.array([[1, 0, 0, 0], [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0]])
     scores = np.array([[0.3, 0.1, 0, 0], [0.35, 0.2, 0, 0], [0.1, 0.9, 0, 0], [0.05, 0.6, 0, 0]])
