@@ -40,12 +40,13 @@ def _count(words: list[str]) -> tuple[int, int]:
     return sum(map(de_words.__contains__, words)), sum(map(en_words.__contains__, words))
 
 
-def _learn(piece: str) -> None:
-    """Remember a piece's counts."""
+def _learn(piece: str) -> int:
+    """A piece's counts (de + en * _EN), remembered."""
     if len(_in_piece) >= _PIECE_CACHE_SIZE:
         _in_piece.clear()
     de, en = _count(_WORD.findall(piece.lower()))
-    _in_piece[piece] = de + en * _EN
+    counts = _in_piece[piece] = de + en * _EN
+    return counts
 
 
 def _line_counts(line: str) -> int:
@@ -54,12 +55,11 @@ def _line_counts(line: str) -> int:
     counts = _in_line.get(line)
     if counts is None:
         pieces = line.split()
-        while counts is None:
-            try:
-                counts = sum(map(_in_piece.__getitem__, pieces))
-            except KeyError:  # new pieces: learnt, and the sum taken again
-                for piece in set(pieces).difference(_in_piece):
-                    _learn(piece)
+        try:
+            counts = sum(map(_in_piece.__getitem__, pieces))
+        except KeyError:  # new pieces (learning one may even empty a full memory)
+            known = _in_piece
+            counts = sum(known[p] if p in known else _learn(p) for p in pieces)
         if len(_in_line) >= _LINE_CACHE_SIZE:
             _in_line.clear()
         _in_line[line] = counts

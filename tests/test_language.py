@@ -66,6 +66,19 @@ def test_corpus_texts_count_as_the_plain_reading() -> None:
         assert function_words(text) == _plain_counts(text), text[:80]
 
 
+def test_a_full_memory_starts_anew_without_losing_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A memory smaller than a text's pieces is cleared while the text is read: the counts
+    stay those of the plain reading."""
+    import jobscope.language as language
+
+    monkeypatch.setattr(language, "_PIECE_CACHE_SIZE", 5)
+    monkeypatch.setattr(language, "_in_piece", {})
+    monkeypatch.setattr(language, "_in_line", {})
+    for text in _texts()[:40]:
+        assert function_words(text) == _plain_counts(text), text[:80]
+        assert len(language._in_piece) <= 5
+
+
 def test_detect_language() -> None:
     assert detect_language("Wir suchen dich für unser Team und die Agentur") == "de"
     assert detect_language("We are looking for you to join the team and our agency") == "en"
