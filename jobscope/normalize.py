@@ -131,7 +131,10 @@ def fold_gender(text: str) -> str:
     return _BINNEN_I.sub("", text) if "In" in text else text
 
 
-_HYPHEN_BETWEEN_WORDS = re.compile(r"(?<=\w)[-‐‑–/](?=\w)")
+_HYPHEN_BETWEEN_WORDS = re.compile(r"[-‐‑–/](?<=\w[-‐‑–/])(?=\w)")
+"""A hyphen or slash between word characters. The character class comes first, so `re` skips
+to the next hyphen at C speed; a pattern that opens with the look-behind is tried at every
+position (three times the time on an item)."""
 _NUMBERS = re.compile(r"\d+")
 
 

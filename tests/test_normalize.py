@@ -14,6 +14,7 @@ from jobscope.normalize import (
     _SPACES,
     GENDER_TAG,
     clean_text,
+    model_text,
     repair_mojibake,
     without_gender_tag,
 )
@@ -64,3 +65,40 @@ def test_without_gender_tag_drops_the_tags_only() -> None:
     for text in [*_texts(), "Manager (m/w/d)", "Redakteur m/w/d", "(all genders) Lead", "a/b"]:
         for line in text.splitlines():
             assert without_gender_tag(line) == GENDER_TAG.sub("", line), line
+
+
+def test_hyphens_between_words_as_the_look_behind_reads_them() -> None:
+    """The hyphen pattern, written to skip ahead to hyphens, replaces exactly the hyphens and
+    slashes that the plain look-behind form finds, on every corpus item and on edge cases."""
+    import re
+
+    from jobscope.corpus import load_corpus
+    from jobscope.normalize import _HYPHEN_BETWEEN_WORDS
+    from jobscope.resources import shipped_path
+
+    plain = re.compile(r"(?<=\w)[-‐‑–/](?=\w)")
+    corpus = shipped_path("corpus")
+    assert corpus is not None
+    texts = [item.text for item in load_corpus(corpus).items]
+    texts += [
+        "a-b-c",
+        "a--b",
+        "-a-",
+        "ä–ß",
+        "1/2",
+        "x‐y‑z–w/v",
+        "_-_",
+        "a -b",
+        "a- b",
+        "é-\u0301",
+        "",
+    ]
+    changed = 0
+    for text in texts:
+        assert _HYPHEN_BETWEEN_WORDS.sub(" ", text) == plain.sub(" ", text), text
+        changed += plain.search(text) is not None
+    assert changed > 100  # the corpus has many compounds to split
+    assert (
+        model_text("Social-Media-Redakteur/in für B2B-Kund*innen")
+        == "social media redakteur für b0b kund"
+    )
