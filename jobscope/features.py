@@ -109,7 +109,9 @@ class FastTfidf(BaseEstimator, TransformerMixin):  # type: ignore[misc]
 
     `fit` learns vocabulary and idf with TfidfVectorizer; `transform` maps features to columns
     with dict.get inside map() (unknown features land in one extra column whose idf is 0) and
-    lets scipy sum, weight and normalise, instead of a Python loop per feature.
+    lets scipy sum, weight and normalise, instead of a Python loop per feature. An analyzer that
+    makes its features word by word (CharGrams.word_grams) has each word's columns looked up
+    once and remembered, per fitted instance, bounded, and not pickled.
     """
 
     def __init__(self, analyzer: Any = None, min_df: int = 1) -> None:
