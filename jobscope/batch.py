@@ -14,6 +14,7 @@ import logging
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -199,14 +200,48 @@ class _Work:
 
 _WORKER: dict[str, Any] = {}
 
+_YOUNG_OBJECTS = 20_000
+"""The garbage collector's first threshold while a batch runs (Python's default is 700)."""
+
+
+def _collect_less() -> tuple[int, int, int]:
+    """Have the cyclic garbage collector run less often (a batch's process); the old
+    thresholds, to restore.
+
+    Its first threshold counts container objects made and not yet freed: the reports of a
+    chunk (requirements, sections, flags, dicts) pass Python's default of 700 many times, and
+    each collection scans them again, about 5 % of a batch's time. Objects without cycles are
+    freed as before; cyclic garbage waits for a few more allocations. A collector that is
+    switched off (threshold 0) stays off."""
+    import gc
+
+    old = gc.get_threshold()
+    if old[0]:
+        gc.set_threshold(max(old[0], _YOUNG_OBJECTS), *old[1:])
+    return old
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """_collect_less while a batch runs in this process; the old thresholds afterwards."""
+    import gc
+
+    old = _collect_less()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
 
 def _init_worker(work: _Work) -> None:
-    """A worker process: ignore Ctrl-C (the main process stops the run) and load the model once."""
+    """A worker process: ignore Ctrl-C (the main process stops the run), collect garbage less
+    often and load the model once."""
     import signal
 
     from jobscope.analyze import get_classifier
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _collect_less()  # for the worker's whole life
     _WORKER["work"] = work
     get_classifier(work.settings)  # at start-up, not in the first chunk
 
@@ -539,34 +574,35 @@ def run_batch(
             yield record
 
     start = time.perf_counter()
-    try:
-        chunks = _chunks(fresh(), settings.batch_chunk_size)
-        for outcomes in _engine(chunks, work, options):
-            for outcome in outcomes:
-                if outcome.ok:
-                    sink.write(outcome.output, outcome.row or {})
-                    summary.add(outcome.row or {})
-                    result.analysed += 1
-                else:
-                    result.failed[outcome.reason or "error"] += 1
-                    summary.add_failure(outcome.reason or "error")
-                    if errors_out is not None:
-                        errors_out.write(
-                            json.dumps(outcome.error_record(), ensure_ascii=False) + "\n"
-                        )
-                    if on_error is not None:
-                        on_error(outcome)
-            sink.flush()
+    with _fewer_collections():
+        try:
+            chunks = _chunks(fresh(), settings.batch_chunk_size)
+            for outcomes in _engine(chunks, work, options):
+                for outcome in outcomes:
+                    if outcome.ok:
+                        sink.write(outcome.output, outcome.row or {})
+                        summary.add(outcome.row or {})
+                        result.analysed += 1
+                    else:
+                        result.failed[outcome.reason or "error"] += 1
+                        summary.add_failure(outcome.reason or "error")
+                        if errors_out is not None:
+                            errors_out.write(
+                                json.dumps(outcome.error_record(), ensure_ascii=False) + "\n"
+                            )
+                        if on_error is not None:
+                            on_error(outcome)
+                sink.flush()
+                if errors_out is not None:
+                    errors_out.flush()
+                if progress is not None:
+                    progress(result.analysed, sum(result.failed.values()), read[0])
+            sink.finish()
+        finally:
+            result.seconds = time.perf_counter() - start
+            sink.close()
             if errors_out is not None:
-                errors_out.flush()
-            if progress is not None:
-                progress(result.analysed, sum(result.failed.values()), read[0])
-        sink.finish()
-    finally:
-        result.seconds = time.perf_counter() - start
-        sink.close()
-        if errors_out is not None:
-            errors_out.close()
+                errors_out.close()
     return result
 
 

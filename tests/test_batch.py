@@ -570,6 +570,67 @@ def test_workers_that_keep_dying_stop_the_run_with_a_clear_error(tmp_path):
     assert caught.value.exit_code == 1 and "ads.jsonl:3" in str(caught.value)
 
 
+@dataclass
+class _Thresholds(_Work):
+    """Work that answers each record with the garbage collector's thresholds of its process."""
+
+    def run(self, chunk):
+        import gc
+
+        from jobscope.batch import Outcome
+
+        return [
+            Outcome(r.input, r.line, r.location, json.dumps(gc.get_threshold()), {}) for r in chunk
+        ]
+
+
+def test_workers_collect_garbage_less_often(tmp_path):
+    import gc
+
+    from jobscope.batch import _YOUNG_OBJECTS
+
+    chunks = list(_chunks(iter(_records(tmp_path, GOOD * 3)), 4))
+    outcomes = [
+        o
+        for part in _run_processes(iter(chunks), _Thresholds(Settings(), None, True), 2)
+        for o in part
+    ]
+    assert len(outcomes) == 12
+    default = gc.get_threshold()
+    for outcome in outcomes:
+        assert json.loads(outcome.output) == [max(default[0], _YOUNG_OBJECTS), *default[1:]]
+
+
+@pytest.mark.parametrize("first", [700, 0])
+def test_a_batch_collects_garbage_less_often_and_restores_the_thresholds(tmp_path, first):
+    """Raised while the run lasts (seen from its progress callback), back afterwards, also when
+    the run stops with an error; a collector switched off (threshold 0) stays off."""
+    import gc
+
+    from jobscope.batch import _YOUNG_OBJECTS, BatchOptions, run_batch
+
+    source = jsonl(tmp_path / "ads.jsonl", GOOD)
+    old = gc.get_threshold()
+    gc.set_threshold(first, 10, 10)
+    try:
+        seen = []
+        options = BatchOptions(output=tmp_path / "out.jsonl", overwrite=True)
+        run_batch(
+            [str(source)], options=options, progress=lambda *_: seen.append(gc.get_threshold())
+        )
+        assert seen and all(t == ((_YOUNG_OBJECTS if first else 0), 10, 10) for t in seen)
+        assert gc.get_threshold() == (first, 10, 10)
+
+        def stop(*_):
+            raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            run_batch([str(source)], options=options, progress=stop)
+        assert gc.get_threshold() == (first, 10, 10)
+    finally:
+        gc.set_threshold(*old)
+
+
 def test_row_schema_names_every_column_of_analyze_rows_with_its_type():
     from jobscope.batch import analyze_rows, row_schema
 
