@@ -39,6 +39,34 @@ def ad_cases() -> list[tuple[Path, dict]]:
     return cases
 
 
+def case_ads() -> list:
+    """Every example and fixture ad (see ad_cases), read as jobscope reads it (JobAd)."""
+    from jobscope.ingest import load_ad
+
+    return [load_ad(str(source)) for source, _expected in ad_cases()]
+
+
+def _corpus() -> Path:
+    from jobscope.resources import shipped_path
+
+    corpus = shipped_path("corpus")
+    assert corpus is not None
+    return corpus
+
+
+def corpus_ad_texts() -> list[str]:
+    """The file of every whole ad of the shipped corpus, as written."""
+    paths = sorted(_corpus().glob("ads/*/*"))
+    return [path.read_text(encoding="utf-8", errors="replace") for path in paths]
+
+
+def corpus_item_texts() -> list[str]:
+    """The text of every labelled item of the shipped corpus."""
+    from jobscope.corpus import load_corpus
+
+    return [item.text for item in load_corpus(_corpus()).items]
+
+
 @dataclass
 class Result:
     exit_code: int

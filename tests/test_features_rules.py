@@ -10,6 +10,7 @@ from jobscope.features import Analyzer, CharGrams, FastTfidf, prepare, word_feat
 from jobscope.ingest import ad_from_text
 from jobscope.model import Requirement
 from jobscope.train import decide, tune_thresholds
+from tests.conftest import corpus_item_texts
 
 
 def test_analyzer_words_bigrams_and_compound_affixes() -> None:
@@ -46,15 +47,6 @@ def test_char_grams_stay_inside_words() -> None:
     assert not any(" " in g.strip() for g in grams)  # no n-gram spans two words
 
 
-def _corpus_texts() -> list[str]:
-    from jobscope.corpus import load_corpus
-    from jobscope.resources import shipped_path
-
-    corpus = shipped_path("corpus")
-    assert corpus is not None
-    return [item.text for item in load_corpus(corpus).items]
-
-
 _EDGE_TEXTS = [
     "",
     "   ",
@@ -78,7 +70,7 @@ def test_char_grams_word_by_word_give_the_same_matrix(
     import jobscope.features as features
 
     grams = CharGrams(sizes, min_word)
-    texts = prepare(_corpus_texts())
+    texts = prepare(corpus_item_texts())
     fast = FastTfidf(analyzer=grams, min_df=2).fit(texts[::2])
     whole = FastTfidf(analyzer=grams.__call__, min_df=2).fit(texts[::2])
     assert fast.vocabulary_ == whole.vocabulary_

@@ -1323,9 +1323,8 @@ def test_salary_lead_words_work_capitalised(
 
 def _word_list_texts() -> list[str]:
     """Lines and sentences of the example and fixture ads, and texts made to trip a prefilter."""
-    from jobscope.ingest import load_ad
     from jobscope.segment import split_sentences
-    from tests.conftest import ad_cases
+    from tests.conftest import case_ads
 
     texts = [
         "Du bist abends und am Wochenende erreichbar",
@@ -1338,8 +1337,7 @@ def _word_list_texts() -> list[str]:
         "Erfahrung mit Threads: 5+ years",
         "ı, ſ and İ fold like i, s and i",
     ]
-    for source, _expected in ad_cases():
-        ad = load_ad(str(source))
+    for ad in case_ads():
         for line in f"{ad.title}\n{ad.description}".splitlines():
             texts += [line, *split_sentences(line)]
     return texts

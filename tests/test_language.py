@@ -7,10 +7,9 @@ import re
 
 import pytest
 
-from jobscope.ingest import load_ad
 from jobscope.language import detect_language, function_words
-from jobscope.resources import load_json, shipped_path
-from tests.conftest import ad_cases
+from jobscope.resources import load_json
+from tests.conftest import case_ads, corpus_ad_texts
 
 _WORD = re.compile(r"[a-zäöüß]+")
 
@@ -44,12 +43,8 @@ EDGES = [
 
 
 def _texts() -> list[str]:
-    texts = list(EDGES)
-    corpus = shipped_path("corpus")
-    assert corpus is not None
-    texts += [path.read_text(encoding="utf-8", errors="replace") for path in corpus.glob("ads/*/*")]
-    for source, _expected in ad_cases():
-        ad = load_ad(str(source))
+    texts = [*EDGES, *corpus_ad_texts()]
+    for ad in case_ads():
         texts += [ad.description, f"{ad.title}\n{ad.description}"]
     return texts
 

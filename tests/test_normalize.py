@@ -18,7 +18,7 @@ from jobscope.normalize import (
     repair_mojibake,
     without_gender_tag,
 )
-from tests.conftest import ad_cases
+from tests.conftest import case_ads, corpus_item_texts
 
 
 def _reference_clean_text(text: str) -> str:
@@ -47,11 +47,8 @@ _LINE_BREAKS = [
 
 
 def _texts() -> list[str]:
-    from jobscope.ingest import load_ad
-
     texts = list(_LINE_BREAKS)
-    for source, _expected in ad_cases():
-        ad = load_ad(str(source))
+    for ad in case_ads():
         texts += [ad.title, ad.description, ad.description.replace("\n", "\r\n")]
     return texts
 
@@ -72,14 +69,10 @@ def test_hyphens_between_words_as_the_look_behind_reads_them() -> None:
     slashes that the plain look-behind form finds, on every corpus item and on edge cases."""
     import re
 
-    from jobscope.corpus import load_corpus
     from jobscope.normalize import _HYPHEN_BETWEEN_WORDS
-    from jobscope.resources import shipped_path
 
     plain = re.compile(r"(?<=\w)[-‐‑–/](?=\w)")
-    corpus = shipped_path("corpus")
-    assert corpus is not None
-    texts = [item.text for item in load_corpus(corpus).items]
+    texts = corpus_item_texts()
     texts += [
         "a-b-c",
         "a--b",

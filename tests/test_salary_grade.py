@@ -4,14 +4,12 @@ grade pattern matches in, so skipping the others changes no answer."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from jobscope.ingest import load_ad
-from jobscope.resources import load_json, shipped_path
+from jobscope.resources import load_json
 from jobscope.salary import _grade_in, find_pay_grade
-from tests.conftest import ad_cases
+from tests.conftest import case_ads, corpus_ad_texts
 
 RULES = load_json("flags.json")["salary"]
 GRADE = re.compile(RULES["pay_grade"])
@@ -52,13 +50,8 @@ GRADES = {
 
 def _corpus_lines() -> list[str]:
     """The lines of the shipped corpus ads, the examples and the fixture ads."""
-    texts = []
-    corpus = shipped_path("corpus")
-    assert corpus is not None
-    for path in sorted(corpus.glob("ads/*/*")):
-        texts.append(Path(path).read_text(encoding="utf-8", errors="replace"))
-    for source, _expected in ad_cases():
-        ad = load_ad(str(source))
+    texts = corpus_ad_texts()
+    for ad in case_ads():
         texts += [ad.title, ad.description]
     return [line for text in texts for line in text.splitlines()]
 
