@@ -274,6 +274,14 @@ def _run_processes(chunks: Iterator[Chunk], work: _Work, jobs: int) -> Iterator[
                 yield workers.settle(pending)
         while pending:
             yield workers.settle(pending)
+    except WorkerCrashError as stop:
+        # The records that ran before the run gave up, and the ones that killed a worker,
+        # are written (the latter to the errors file) before the error ends the run; the
+        # chunks still in flight are left to --resume.
+        if stop.outcomes:
+            outcomes, stop.outcomes = stop.outcomes, []
+            yield outcomes
+        raise
     finally:
         for _chunk, future in pending:
             future.cancel()
@@ -306,6 +314,12 @@ class WorkerCrashError(JobscopeError):
 
     default_reason = "worker_crashed"
     exit_code = ExitCode.SOME_FAILED
+
+    def __init__(self, message: str, *, outcomes: list[Outcome] | None = None) -> None:
+        super().__init__(message)
+        self.outcomes: list[Outcome] = outcomes or []
+        """What the chunk it stopped in gave before it stopped: the records that ran alone
+        without harm, and those that killed a worker (reason `worker_crashed`)."""
 
 
 class _Workers:
@@ -383,21 +397,27 @@ class _Workers:
             found = []
             for record in chunk:  # (a chunk of one record has just run alone)
                 alone = self._alone([record]) if len(chunk) > 1 else None
-                found.extend(alone if alone is not None else [self._crashed(record)])
+                if alone is None:
+                    alone = [self._crashed(record)]
+                    if self.crashes_in_a_row >= _CRASHES_IN_A_ROW:
+                        raise self._gave_up(record, found + alone)
+                found.extend(alone)
         self._fresh()
         for index, (waiting, earlier) in enumerate(pending):
             if not _succeeded(earlier):  # lost with the old pool
                 pending[index] = (waiting, self.submit(waiting))
         return found
 
+    def _gave_up(self, record: Record, outcomes: list[Outcome]) -> WorkerCrashError:
+        return WorkerCrashError(
+            f"worker processes keep dying ({self.crashes_in_a_row} records in a row each "
+            f"killed one alone, the last {record.location}); the results so far are "
+            "written: fix the cause (memory?) and re-run with --resume",
+            outcomes=outcomes,
+        )
+
     def _crashed(self, record: Record) -> Outcome:
         self.crashes_in_a_row += 1
-        if self.crashes_in_a_row >= _CRASHES_IN_A_ROW:
-            raise WorkerCrashError(
-                f"worker processes keep dying ({self.crashes_in_a_row} records in a row each "
-                f"killed one alone, the last {record.location}); the results so far are "
-                "written: fix the cause (memory?) and re-run with --resume"
-            )
         return Outcome(
             record.input,
             record.line,

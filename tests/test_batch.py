@@ -565,9 +565,28 @@ def test_workers_that_keep_dying_stop_the_run_with_a_clear_error(tmp_path):
     records = [{**GOOD[0], "id": f"ad-{k}", "title": f"kill-the-worker {k}"} for k in range(12)]
     chunks = list(_chunks(iter(_records(tmp_path, records)), 4))
     work = _DiesOn(Settings(), None, json_lines=True)
+    given = []
     with pytest.raises(WorkerCrashError, match=r"keep dying .*--resume") as caught:
-        list(_run_processes(iter(chunks), work, 1))
+        for part in _run_processes(iter(chunks), work, 1):
+            given += part
     assert caught.value.exit_code == 1 and "ads.jsonl:3" in str(caught.value)
+    # The records that killed a worker before the run gave up still reach the errors file.
+    assert [(o.line, o.reason) for o in given] == [(k, "worker_crashed") for k in (1, 2, 3)]
+
+
+def test_a_run_that_gives_up_keeps_the_records_that_ran_before_it(tmp_path):
+    records = [{**GOOD[k % 4], "id": f"ad-{k}"} for k in range(8)]
+    for k in (1, 2, 3):  # a good record first, then three killers in a row
+        records[k]["title"] = f"kill-the-worker {k}"
+    chunks = list(_chunks(iter(_records(tmp_path, records)), 8))
+    work = _DiesOn(Settings(), None, json_lines=True)
+    given = []
+    with pytest.raises(WorkerCrashError, match=r"ads\.jsonl:4"):
+        for part in _run_processes(iter(chunks), work, 1):
+            given += part
+    assert [(o.line, o.ok) for o in given] == [(1, True), (2, False), (3, False), (4, False)]
+    plain = _Work(Settings(), None, json_lines=True).run(chunks[0][:1])
+    assert given[0].output == plain[0].output
 
 
 @dataclass
