@@ -279,8 +279,7 @@ def _run_processes(chunks: Iterator[Chunk], work: _Work, jobs: int) -> Iterator[
         # are written (the latter to the errors file) before the error ends the run; the
         # chunks still in flight are left to --resume.
         if stop.outcomes:
-            outcomes, stop.outcomes = stop.outcomes, []
-            yield outcomes
+            yield stop.outcomes
         raise
     finally:
         for _chunk, future in pending:
